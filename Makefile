@@ -1,0 +1,62 @@
+# The workbench of the msi_table series. See README.md.
+#
+#   make run      install, fetch, assemble, build, boot, show; powers off
+#   make check    everything; ends with "N passed, N failed"
+#   make lint     checkpatch, MAINTAINERS coverage, kernel-doc (no build)
+#   make series   export out/series/ (git format-patch, cover letter)
+#   make refresh  write edits made in the assembled tree back to the repo
+#   make bisect   build the test kernel after each patch of the series
+#   make cross    compile-test the touched core for arm64
+
+SHELL := /bin/bash
+DEV := $(CURDIR)/dev
+
+.PHONY: all run check lint series refresh bisect cross deps base tree kernel \
+	initramfs tree-path clean
+
+all: check
+
+deps:
+	@$(DEV)/deps
+
+base: deps
+	@$(DEV)/fetch-base
+
+tree: base
+	@$(DEV)/assemble
+
+kernel: tree
+	@$(DEV)/build
+
+initramfs: kernel
+	@$(DEV)/initramfs
+
+run: initramfs
+	@$(DEV)/boot ir run --console
+
+check:
+	@$(DEV)/check
+
+lint: tree
+	@$(DEV)/export
+	@$(DEV)/static lint | tee $(CURDIR)/out/lint.results
+	@$(DEV)/summary $(CURDIR)/out/lint.results
+
+series: tree
+	@$(DEV)/export
+
+refresh:
+	@$(DEV)/refresh
+
+bisect: tree
+	@$(DEV)/bisect
+
+cross: tree
+	@$(DEV)/cross
+
+# Where the assembled tree is, for editing: cd $$(make -s tree-path)
+tree-path:
+	@. $(DEV)/common.sh && echo "$$TREE"
+
+clean:
+	rm -rf $(CURDIR)/out

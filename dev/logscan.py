@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Scan a guest console log for kernel splats and required messages.
+
+Usage: logscan.py CONSOLE_LOG [NAME=REGEX ...] [--require-file FILE]
+
+FILE holds "NAME = REGEX" lines ("#" comments).
+
+Prints "PASS name" / "FAIL name: reason" lines:
+  - "no kernel splat": no WARNING, BUG, Oops, panic, lockdep, KASAN,
+    KFENCE, hung task or soft lockup report outside a bracket that a test
+    opened on purpose (a line containing "ims-selftest: expect-warn begin"
+    up to "ims-selftest: expect-warn end");
+  - one line per NAME=REGEX: the regular expression occurs in the log.
+"""
+
+import re
+import sys
+
+SPLATS = [
+    r'WARNING: .* at ',
+    r'WARNING: (possible|inconsistent|suspicious|bad unlock|held lock|lock held)',
+    r'BUG: ',
+    r'Oops: ',
+    r'Kernel panic',
+    r'general protection fault',
+    r'possible (recursive|circular) locking',
+    r'INFO: task .* blocked for more than',
+    r'watchdog: BUG: soft lockup',
+    r'(KASAN|KFENCE|UBSAN): ',
+    r'unreferenced object 0x',
+    r'list_(add|del) corruption',
+]
+SPLAT = re.compile('|'.join('(?:%s)' % s for s in SPLATS))
+BEGIN = 'ims-selftest: expect-warn begin'
+END = 'ims-selftest: expect-warn end'
+
+
+def main():
+    path = sys.argv[1]
+    args = sys.argv[2:]
+    requires = []
+    if '--require-file' in args:
+        i = args.index('--require-file')
+        with open(args[i + 1]) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith('#'):
+                    name, rx = line.split(' = ', 1)
+                    requires.append((name.strip(), rx.strip()))
+        del args[i:i + 2]
+    requires = [a.split('=', 1) for a in args] + requires
+    try:
+        with open(path, errors='replace') as f:
+            lines = f.read().split('\n')
+    except OSError as e:
+        print('FAIL console log: %s' % e)
+        return 0
+    splats, expected = [], 0
+    bracket = False
+    for i, line in enumerate(lines):
+        if BEGIN in line:
+            bracket = True
+        elif END in line:
+            bracket = False
+        elif SPLAT.search(line):
+            if bracket:
+                expected += 1
+            else:
+                splats.append((i, line.strip()))
+    if splats:
+        i, first = splats[0]
+        print('FAIL no kernel splat: %d unexpected report(s), first: %s' %
+              (len(splats), first))
+        sys.stderr.write('\n'.join(lines[max(0, i - 5):i + 30]) + '\n')
+    else:
+        print('PASS no kernel splat%s' %
+              (' (%d expected inside brackets)' % expected if expected else ''))
+    if bracket:
+        print('FAIL expect-warn bracket closed: "%s" without "%s"' % (BEGIN, END))
+    text = '\n'.join(lines)
+    for name, rx in requires:
+        if re.search(rx, text, re.M):
+            print('PASS %s' % name)
+        else:
+            print('FAIL %s: /%s/ not in %s' % (name, rx, path))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IMS (Interrupt Message Store) depends on interrupt remapping on x86: the
+ * message a device stores is a remappable one, looked up in the IRTE that
+ * the interrupt remapping domain owns. These tests check the platform the
+ * other IMS tests run on: the remapping hardware is on, its irqdomain sits
+ * on the vector domain, and the test devices are present.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define DOMAINS_DIR	"/sys/kernel/debug/irq/domains"
+#define IOMMU_DIR	"/sys/class/iommu"
+#define PCI_DIR		"/sys/bus/pci/devices"
+
+/* VT-d extended capability: Interrupt Remapping support */
+#define VTD_ECAP_IR	0x8ULL
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* Find the first debugfs irqdomain file whose name starts with @prefix. */
+static int find_domain(const char *prefix, char *name, size_t size)
+{
+	struct dirent *de;
+	DIR *dir;
+	int ret = -ENOENT;
+
+	dir = opendir(DOMAINS_DIR);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(name, size, "%s", de->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+TEST(vtd_ir_enabled)
+{
+	char path[512], buf[64];
+	unsigned long long ecap;
+	struct dirent *de;
+	int units = 0;
+	DIR *dir;
+
+	dir = opendir(IOMMU_DIR);
+	if (!dir)
+		SKIP(return, "no %s: kernel without IOMMU support", IOMMU_DIR);
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "dmar", 4))
+			continue;
+		snprintf(path, sizeof(path), IOMMU_DIR "/%s/intel-iommu/ecap",
+			 de->d_name);
+		ASSERT_LT(0, read_file(path, buf, sizeof(buf)));
+		ecap = strtoull(buf, NULL, 16);
+		TH_LOG("%s: ecap %#llx", de->d_name, ecap);
+		EXPECT_TRUE(ecap & VTD_ECAP_IR);
+		units++;
+	}
+	closedir(dir);
+	if (!units)
+		SKIP(return, "no VT-d unit");
+}
+
+TEST(ir_domain_on_vector_domain)
+{
+	char name[256], path[512], buf[4096];
+	char *parent;
+
+	if (access(DOMAINS_DIR, R_OK))
+		SKIP(return, "no %s (CONFIG_GENERIC_IRQ_DEBUGFS, debugfs)",
+		     DOMAINS_DIR);
+	if (find_domain("INTEL-IR-", name, sizeof(name)) &&
+	    find_domain("AMD-IR-", name, sizeof(name)))
+		SKIP(return, "no interrupt remapping irqdomain");
+
+	snprintf(path, sizeof(path), DOMAINS_DIR "/%s", name);
+	ASSERT_LT(0, read_file(path, buf, sizeof(buf)));
+
+	/* The domain file shows the parent chain, nested: IR -> VECTOR. */
+	parent = strstr(buf, "parent:");
+	ASSERT_NE(NULL, parent);
+	TH_LOG("%s, %.*s", name, (int)strcspn(parent, "\n"), parent);
+	EXPECT_NE(NULL, strstr(parent, "name:   VECTOR"));
+}
+
+/* The devices the IMS, MSI and MSI-X tests drive. */
+static int find_pci(const char *vendor, const char *device, char *bdf,
+		    size_t size)
+{
+	char path[512], v[16], d[16];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	dir = opendir(PCI_DIR);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PCI_DIR "/%s/vendor", de->d_name);
+		if (read_file(path, v, sizeof(v)) <= 0)
+			continue;
+		snprintf(path, sizeof(path), PCI_DIR "/%s/device", de->d_name);
+		if (read_file(path, d, sizeof(d)) <= 0)
+			continue;
+		if (!strncmp(v, vendor, strlen(vendor)) &&
+		    !strncmp(d, device, strlen(device))) {
+			snprintf(bdf, size, "%s", de->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+FIXTURE(test_device) {
+	char bdf[256];
+};
+
+FIXTURE_VARIANT(test_device) {
+	const char *vendor;
+	const char *device;
+	const char *what;
+};
+
+FIXTURE_VARIANT_ADD(test_device, edu) {
+	.vendor = "0x1234",
+	.device = "0x11e8",
+	.what = "QEMU edu (MSI, IDXD-like IMS in device memory)",
+};
+
+FIXTURE_VARIANT_ADD(test_device, e1000e) {
+	.vendor = "0x8086",
+	.device = "0x10d3",
+	.what = "QEMU e1000e (MSI-X)",
+};
+
+FIXTURE_SETUP(test_device)
+{
+	if (find_pci(variant->vendor, variant->device, self->bdf,
+		     sizeof(self->bdf)))
+		SKIP(return, "no %s", variant->what);
+}
+
+FIXTURE_TEARDOWN(test_device)
+{
+}
+
+TEST_F(test_device, present_and_unbound)
+{
+	char path[512];
+
+	TH_LOG("%s at %s", variant->what, self->bdf);
+	/* No in-kernel driver may own the device the tests drive. */
+	snprintf(path, sizeof(path), PCI_DIR "/%s/driver", self->bdf);
+	EXPECT_NE(0, access(path, F_OK));
+}
+
+TEST_HARNESS_MAIN
