@@ -30,6 +30,7 @@ SERIES = os.path.join(PATCHES, 'series')
 MANIFEST = os.path.join(PATCHES, 'manifest')
 MAINT = 'MAINTAINERS'
 SERIES_REF = 'refs/msi-table/series'
+ASSEMBLED_REF = 'refs/msi-table/assembled'
 
 
 class SeriesError(Exception):
@@ -226,8 +227,30 @@ def slug(subject):
     return s[:52].rstrip('-')
 
 
+def chain(repo, base, tip):
+    """The (tree, message) of each commit in base..tip."""
+    out = []
+    for c in git(repo, 'rev-list', '--reverse', '%s..%s' % (base, tip)).split():
+        out.append((git(repo, 'rev-parse', c + '^{tree}').strip(),
+                    git(repo, 'log', '-1', '--format=%B', c).strip()))
+    return out
+
+
+def check_repo_unchanged(repo, base):
+    """Refuse to overwrite edits made in the repository since the last assembly."""
+    last = git(repo, 'rev-parse', '-q', '--verify', ASSEMBLED_REF, check=False).strip()
+    if not last or not os.path.exists(SERIES):
+        return
+    now = assemble(repo, git(repo, 'rev-parse', base).strip())
+    if chain(repo, base, now[-1] if now else base) != chain(repo, base, last):
+        raise SeriesError('patches/ or the overlay changed since the tree was last '
+                          'assembled, and refresh would overwrite that: commit or '
+                          'stash the tree\'s edits, run "make tree", then redo them')
+
+
 def refresh(repo, base):
     """Write the commits base..HEAD of the assembled tree back to the repo."""
+    check_repo_unchanged(repo, base)
     # Fold uncommitted edits into the last commit that touched each file.
     status = git(repo, 'status', '--porcelain', '--untracked-files=no')
     if status.strip():
@@ -331,7 +354,7 @@ def fold_uncommitted(repo, base):
         groups.setdefault(last, []).append(path)
     env = {'GIT_EDITOR': 'true', 'GIT_SEQUENCE_EDITOR': 'true'}
     for target, paths in groups.items():
-        git(repo, 'add', '--', *paths)
+        git(repo, 'add', '-f', '--', *paths)
         git(repo, 'commit', '-q', '--fixup=' + target, '--no-verify', env=env)
     git(repo, 'rebase', '-q', '-i', '--autosquash', base, env=env)
 

@@ -105,6 +105,51 @@ TEST(ir_domain_on_vector_domain)
 	EXPECT_NE(NULL, strstr(parent, "name:   VECTOR"));
 }
 
+/*
+ * Every MSI or MSI-X vector of a PCI device (the root port's, at least) is
+ * allocated from a per-device PCI/MSI domain whose parent is the IR domain,
+ * which sits on the vector domain.
+ */
+TEST(pci_msi_vectors_through_ir)
+{
+	char path[512], buf[8192], *dom, *ir, *vec;
+	struct dirent *de, *ie;
+	int vectors = 0;
+	DIR *dir, *irqs;
+
+	if (access("/sys/kernel/debug/irq/irqs", R_OK))
+		SKIP(return, "no /sys/kernel/debug/irq/irqs");
+	dir = opendir(PCI_DIR);
+	ASSERT_NE(NULL, dir);
+	while ((de = readdir(dir))) {
+		snprintf(path, sizeof(path), PCI_DIR "/%s/msi_irqs", de->d_name);
+		irqs = opendir(path);
+		if (!irqs)
+			continue;
+		while ((ie = readdir(irqs))) {
+			if (ie->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/kernel/debug/irq/irqs/%s",
+				 ie->d_name);
+			ASSERT_LT(0, read_file(path, buf, sizeof(buf)));
+			dom = strstr(buf, "domain:  ");
+			ASSERT_NE(NULL, dom);
+			TH_LOG("%s irq %s: %.*s", de->d_name, ie->d_name,
+			       (int)strcspn(dom, "\n"), dom);
+			EXPECT_EQ(0, strncmp(dom, "domain:  IR-PCI-MSI", 19));
+			ir = strstr(dom, "domain:  INTEL-IR-");
+			EXPECT_NE(NULL, ir);
+			vec = ir ? strstr(ir, "domain:  VECTOR") : NULL;
+			EXPECT_NE(NULL, vec);
+			vectors++;
+		}
+		closedir(irqs);
+	}
+	closedir(dir);
+	if (!vectors)
+		SKIP(return, "no PCI device has MSI vectors");
+}
+
 /* The devices the IMS, MSI and MSI-X tests drive. */
 static int find_pci(const char *vendor, const char *device, char *bdf,
 		    size_t size)
