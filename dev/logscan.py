@@ -3,7 +3,8 @@
 
 Usage: logscan.py CONSOLE_LOG [NAME=REGEX ...] [--require-file FILE]
 
-FILE holds "NAME = REGEX" lines ("#" comments).
+FILE holds "NAME = REGEX" lines ("#" comments); "NAME != REGEX" requires
+that the expression does not occur.
 
 Prints "PASS name" / "FAIL name: reason" lines:
   - "no kernel splat": no WARNING, BUG, Oops, panic, lockdep, KASAN,
@@ -45,8 +46,12 @@ def main():
             for line in f:
                 line = line.strip()
                 if line and not line.startswith('#'):
-                    name, rx = line.split(' = ', 1)
-                    requires.append((name.strip(), rx.strip()))
+                    if ' != ' in line:
+                        name, rx = line.split(' != ', 1)
+                        requires.append((name.strip(), '!' + rx.strip()))
+                    else:
+                        name, rx = line.split(' = ', 1)
+                        requires.append((name.strip(), rx.strip()))
         del args[i:i + 2]
     requires = [a.split('=', 1) for a in args] + requires
     try:
@@ -79,7 +84,13 @@ def main():
         print('FAIL expect-warn bracket closed: "%s" without "%s"' % (BEGIN, END))
     text = '\n'.join(lines)
     for name, rx in requires:
-        if re.search(rx, text, re.M):
+        if rx.startswith('!'):
+            m = re.search(rx[1:], text, re.M)
+            if m:
+                print('FAIL %s: /%s/ occurs: %s' % (name, rx[1:], m.group(0)))
+            else:
+                print('PASS %s' % name)
+        elif re.search(rx, text, re.M):
             print('PASS %s' % name)
         else:
             print('FAIL %s: /%s/ not in %s' % (name, rx, path))
