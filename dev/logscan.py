@@ -9,8 +9,9 @@ that the expression does not occur.
 Prints "PASS name" / "FAIL name: reason" lines:
   - "no kernel splat": no WARNING, BUG, Oops, panic, lockdep, KASAN,
     KFENCE, hung task or soft lockup report outside a bracket that a test
-    opened on purpose (a line containing "ims-selftest: expect-warn begin"
-    up to "ims-selftest: expect-warn end");
+    opened on purpose (a kernel log line ending in ": expect-warn begin",
+    such as "msi-table-test: expect-warn begin", up to one ending in
+    ": expect-warn end");
   - one line per NAME=REGEX: the regular expression occurs in the log.
 """
 
@@ -32,8 +33,8 @@ SPLATS = [
     r'list_(add|del) corruption',
 ]
 SPLAT = re.compile('|'.join('(?:%s)' % s for s in SPLATS))
-BEGIN = 'ims-selftest: expect-warn begin'
-END = 'ims-selftest: expect-warn end'
+BEGIN = ': expect-warn begin'
+END = ': expect-warn end'
 
 
 def main():
@@ -63,9 +64,9 @@ def main():
     splats, expected = [], 0
     bracket = False
     for i, line in enumerate(lines):
-        if BEGIN in line:
+        if line.rstrip().endswith(BEGIN):
             bracket = True
-        elif END in line:
+        elif line.rstrip().endswith(END):
             bracket = False
         elif SPLAT.search(line):
             if bracket:
@@ -81,7 +82,7 @@ def main():
         print('PASS no kernel splat%s' %
               (' (%d expected inside brackets)' % expected if expected else ''))
     if bracket:
-        print('FAIL expect-warn bracket closed: "%s" without "%s"' % (BEGIN, END))
+        print('FAIL expect-warn brackets closed: "...%s" without "...%s"' % (BEGIN, END))
     text = '\n'.join(lines)
     for name, rx in requires:
         if rx.startswith('!'):

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of MSI tables, on a fake MSI parent domain and a fake leaf
+ * chip which record what the MSI core asks of them.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/device.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/msi.h>
+#include <linux/msi_table.h>
+#include <linux/slab.h>
+
+/* Brackets for the log scanner of the test harness: a WARN provoked on purpose */
+#define EXPECT_WARN_BEGIN()	pr_info("msi-table-test: expect-warn begin\n")
+#define EXPECT_WARN_END()	pr_info("msi-table-test: expect-warn end\n")
+
+/* The fake MSI parent: what it was asked and how it is told to fail */
+struct fake_parent {
+	struct irq_domain	*domain;
+	int			allocated;	/* interrupts allocated */
+	int			activated;	/* with a real target */
+	int			reserved;	/* reservation-mode activations */
+	int			affinity_calls;
+	int			fail_alloc;	/* errno for the next allocations */
+	int			fail_activate;	/* errno for real activations */
+	int			fail_affinity;	/* errno for affinity changes */
+	bool			refuse_tables;	/* init_dev_msi_info() fails */
+};
+
+/* The fake leaf chip's record, per table (msi_domain_info::data) */
+struct fake_leaf {
+	int			writes;
+	int			masks;
+	int			unmasks;
+	struct msi_msg		last;
+};
+
+static struct fake_parent fake;
+
+static void fake_parent_compose(struct irq_data *d, struct msi_msg *msg)
+{
+	const struct cpumask *eff = irq_data_get_effective_affinity_mask(d);
+
+	msg->address_hi = 0;
+	msg->address_lo = 0xfee00000 | (cpumask_first(eff) << 12);
+	msg->data = d->hwirq & 0xffff;
+}
+
+static int fake_parent_set_affinity(struct irq_data *d, const struct cpumask *mask,
+				    bool force)
+{
+	fake.affinity_calls++;
+	if (fake.fail_affinity)
+		return fake.fail_affinity;
+	irq_data_update_effective_affinity(d, cpumask_of(cpumask_first(mask)));
+	return IRQ_SET_MASK_OK;
+}
+
+static void fake_parent_noop(struct irq_data *d)
+{
+}
+
+static struct irq_chip fake_parent_chip = {
+	.name			= "FAKE-PARENT",
+	.irq_ack		= fake_parent_noop,
+	.irq_mask		= fake_parent_noop,
+	.irq_unmask		= fake_parent_noop,
+	.irq_compose_msi_msg	= fake_parent_compose,
+	.irq_set_affinity	= fake_parent_set_affinity,
+};
+
+static int fake_parent_alloc(struct irq_domain *d, unsigned int virq,
+			     unsigned int nr_irqs, void *arg)
+{
+	unsigned int i;
+
+	if (fake.fail_alloc)
+		return fake.fail_alloc;
+	for (i = 0; i < nr_irqs; i++) {
+		irq_domain_set_hwirq_and_chip(d, virq + i, virq + i, &fake_parent_chip, NULL);
+		/* Like interrupt remapping: affinity changes need no interrupt */
+		irq_set_status_flags(virq + i, IRQ_MOVE_PCNTXT);
+		irq_data_update_effective_affinity(irq_domain_get_irq_data(d, virq + i),
+						   cpumask_of(0));
+	}
+	fake.allocated += nr_irqs;
+	return 0;
+}
+
+static void fake_parent_free(struct irq_domain *d, unsigned int virq, unsigned int nr_irqs)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_irqs; i++)
+		irq_domain_reset_irq_data(irq_domain_get_irq_data(d, virq + i));
+	fake.allocated -= nr_irqs;
+}
+
+static int fake_parent_activate(struct irq_domain *d, struct irq_data *irqd, bool reserve)
+{
+	if (reserve) {
+		fake.reserved++;
+		return 0;
+	}
+	if (fake.fail_activate)
+		return fake.fail_activate;
+	fake.activated++;
+	return 0;
+}
+
+static void fake_parent_deactivate(struct irq_domain *d, struct irq_data *irqd)
+{
+	fake.activated--;
+}
+
+static const struct irq_domain_ops fake_parent_ops = {
+	.alloc		= fake_parent_alloc,
+	.free		= fake_parent_free,
+	.activate	= fake_parent_activate,
+	.deactivate	= fake_parent_deactivate,
+};
+
+static bool fake_init_dev_msi_info(struct device *dev, struct irq_domain *domain,
+				   struct irq_domain *real_parent,
+				   struct msi_domain_info *info)
+{
+	if (fake.refuse_tables)
+		return false;
+
+	/* What x86 does for its MSI children */
+	info->flags &= real_parent->msi_parent_ops->supported_flags;
+	info->flags |= MSI_FLAG_ACTIVATE_EARLY | MSI_FLAG_MUST_REACTIVATE;
+	info->chip->irq_ack = irq_chip_ack_parent;
+	info->chip->flags |= IRQCHIP_SKIP_SET_WAKE;
+	info->handler = handle_edge_irq;
+	info->handler_name = "edge";
+	return true;
+}
+
+static const struct msi_parent_ops fake_msi_parent_ops = {
+	.supported_flags	= MSI_GENERIC_FLAGS_MASK,
+	.prefix			= "FAKE-",
+	.init_dev_msi_info	= fake_init_dev_msi_info,
+};
+
+static struct fake_leaf *leaf_of(struct irq_data *d)
+{
+	return msi_get_domain_info(d->domain)->data;
+}
+
+static void fake_leaf_write(struct irq_data *d, struct msi_msg *msg)
+{
+	struct fake_leaf *leaf = leaf_of(d);
+
+	leaf->writes++;
+	leaf->last = *msg;
+}
+
+static void fake_leaf_mask(struct irq_data *d)
+{
+	leaf_of(d)->masks++;
+}
+
+static void fake_leaf_unmask(struct irq_data *d)
+{
+	leaf_of(d)->unmasks++;
+}
+
+static const struct msi_domain_template fake_template = {
+	.chip = {
+		.name			= "KT",
+		.irq_mask		= fake_leaf_mask,
+		.irq_unmask		= fake_leaf_unmask,
+		.irq_write_msi_msg	= fake_leaf_write,
+	},
+	.info = {
+		.flags			= MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS,
+		.bus_token		= DOMAIN_BUS_DEVICE_MSI,
+	},
+};
+
+struct msi_table_test {
+	struct device		*dev;
+	struct fwnode_handle	*fwnode;
+	struct fake_leaf	leaf[2];
+};
+
+static int msi_table_test_init(struct kunit *test)
+{
+	struct msi_table_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	memset(&fake, 0, sizeof(fake));
+
+	t->fwnode = irq_domain_alloc_named_fwnode("msi-table-kunit");
+	KUNIT_ASSERT_NOT_NULL(test, t->fwnode);
+	fake.domain = irq_domain_create_hierarchy(NULL, IRQ_DOMAIN_FLAG_MSI_PARENT, 0,
+						  t->fwnode, &fake_parent_ops, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, fake.domain);
+	fake.domain->msi_parent_ops = &fake_msi_parent_ops;
+
+	t->dev = kunit_device_register(test, "msi-table-kunit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->dev));
+	dev_set_msi_domain(t->dev, fake.domain);
+	test->priv = t;
+	return 0;
+}
+
+static void msi_table_test_exit(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+
+	/* The device's MSI data, and the tables' domains, go with it */
+	kunit_device_unregister(test, t->dev);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	irq_domain_remove(fake.domain);
+	irq_domain_free_fwnode(t->fwnode);
+}
+
+static bool str_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static struct msi_table *new_table(struct kunit *test, unsigned int hwsize, int n)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table;
+
+	table = msi_allocate_table(t->dev, &fake_template, hwsize, &t->leaf[n]);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(table), "msi_allocate_table: %ld", PTR_ERR(table));
+	return table;
+}
+
+static unsigned int table_size(struct msi_table *table)
+{
+	unsigned long idx;
+	unsigned int n = 0;
+	struct msi_desc *d;
+
+	/* Only for the tests: peek at the table's domain through its vectors */
+	for (idx = 0; idx < nr_irqs; idx++) {
+		d = irq_get_msi_desc(idx);
+		if (d && irq_get_irq_data(idx)->domain == msi_table_domain(table))
+			n++;
+	}
+	return n;
+}
+
+/* A vector at a label: its interrupt, label, cookie, domain and message */
+static void msi_table_test_label(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	union msi_instance_cookie cookie = { .value = 0x1234 };
+	struct msi_table *table = new_table(test, 8, 0);
+	struct msi_desc *v;
+
+	v = msi_table_alloc_vector(table, 3, NULL, &cookie);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, v->msi_index, 3);
+	KUNIT_EXPECT_GT(test, v->irq, 0);
+	KUNIT_EXPECT_EQ(test, v->data.icookie.value, 0x1234);
+	KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(v->irq), v);
+	KUNIT_EXPECT_PTR_EQ(test, irq_get_irq_data(v->irq)->domain, msi_table_domain(table));
+	KUNIT_EXPECT_EQ(test, irqd_to_hwirq(irq_get_irq_data(v->irq)), 3);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
+	/* Reservation mode: the message is written, no real target taken */
+	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, 1);
+	KUNIT_EXPECT_EQ(test, fake.reserved, 1);
+	KUNIT_EXPECT_EQ(test, fake.activated, 0);
+	KUNIT_EXPECT_EQ(test, table_size(table), 1);
+
+	msi_table_free_vector(table, v);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, table_size(table), 0);
+	msi_table_free(table);
+}
+
+/* Any label: first fit, exhaustion, reuse after free */
+static void msi_table_test_any(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v[4], *e;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v[i] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(v[i]));
+		KUNIT_EXPECT_EQ(test, v[i]->msi_index, i);
+	}
+	e = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -ENOSPC);
+
+	msi_table_free_vector(table, v[1]);
+	v[1] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v[1]));
+	KUNIT_EXPECT_EQ(test, v[1]->msi_index, 1);
+
+	for (i = 0; i < 4; i++)
+		msi_table_free_vector(table, v[i]);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	msi_table_free(table);
+}
+
+/* Special vectors 0..2 at fixed labels, fungible ones in 3..5 */
+static void msi_table_test_range(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 6, 0);
+	struct msi_desc *special[3], *q[3], *e;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		special[i] = msi_table_alloc_vector(table, i, NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(special[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		q[i] = msi_table_alloc_vector_range(table, 3, 5, NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(q[i]));
+		KUNIT_EXPECT_EQ(test, q[i]->msi_index, 3 + i);
+	}
+	e = msi_table_alloc_vector_range(table, 3, 5, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -ENOSPC);
+	/* A one-label range which is taken is full, not busy */
+	e = msi_table_alloc_vector_range(table, 1, 1, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -ENOSPC);
+
+	msi_table_free_vector(table, q[1]);
+	q[1] = msi_table_alloc_vector_range(table, 3, 5, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(q[1]));
+	KUNIT_EXPECT_EQ(test, q[1]->msi_index, 4);
+
+	for (i = 0; i < 3; i++) {
+		msi_table_free_vector(table, special[i]);
+		msi_table_free_vector(table, q[i]);
+	}
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	msi_table_free(table);
+}
+
+struct alloc_error_case {
+	const char	*name;
+	unsigned int	label;		/* or UINT_MAX - 1 for a range */
+	unsigned int	lo, hi;
+	int		err;
+};
+
+static const struct alloc_error_case alloc_error_cases[] = {
+	{ "label beyond the table",	8,		0, 0,		-ERANGE },
+	{ "label far beyond",		65535,		0, 0,		-ERANGE },
+	{ "label in use",		2,		0, 0,		-EBUSY },
+	{ "inverted range",		UINT_MAX - 1,	5, 4,		-EINVAL },
+	{ "range beyond the table",	UINT_MAX - 1,	4, 8,		-ERANGE },
+	{ "range to UINT_MAX",		UINT_MAX - 1,	0, UINT_MAX,	-ERANGE },
+	{ "range in use",		UINT_MAX - 1,	2, 2,		-ENOSPC },
+};
+
+static void alloc_error_desc(const struct alloc_error_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(alloc_error, alloc_error_cases, alloc_error_desc);
+
+/* Every bad allocation fails with its errno and changes nothing */
+static void msi_table_test_alloc_errors(struct kunit *test)
+{
+	const struct alloc_error_case *c = test->param_value;
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table = new_table(test, 8, 0);
+	struct msi_desc *busy, *v;
+	int writes;
+
+	busy = msi_table_alloc_vector(table, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(busy));
+	writes = t->leaf[0].writes;
+
+	if (c->label == UINT_MAX - 1)
+		v = msi_table_alloc_vector_range(table, c->lo, c->hi, NULL, NULL);
+	else
+		v = msi_table_alloc_vector(table, c->label, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(v), c->err);
+
+	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
+	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, writes);
+	KUNIT_EXPECT_EQ(test, table_size(table), 1);
+	msi_table_free_vector(table, busy);
+	msi_table_free(table);
+}
+
+static void msi_table_test_bad_tables(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_domain_template tmpl = fake_template;
+	struct msi_table *table;
+	struct device *nomsi;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(NULL, 0, NULL, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector_range(NULL, 0, 1, NULL, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(NULL, &fake_template, 8, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, NULL, 8, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &fake_template, 0, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &fake_template,
+							 MSI_MAX_INDEX + 2, NULL)), -EINVAL);
+	tmpl.info.flags |= MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
+
+	/* A device without an MSI parent domain, and a parent that refuses */
+	nomsi = kunit_device_register(test, "msi-table-kunit-nomsi");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(nomsi));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(nomsi, &fake_template, 8, NULL)),
+			-EOPNOTSUPP);
+	fake.refuse_tables = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &fake_template, 8, NULL)),
+			-EOPNOTSUPP);
+	fake.refuse_tables = false;
+
+	/* The failed attempts left no table id taken */
+	table = new_table(test, 8, 0);
+	KUNIT_EXPECT_EQ(test, msi_table_id(table), 0);
+	msi_table_free(table);
+}
+
+/* Several tables on one device: own domains, names and labels */
+static void msi_table_test_two_tables(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *a = new_table(test, 4, 0), *b = new_table(test, 4, 1);
+	struct msi_desc *va, *vb;
+
+	KUNIT_EXPECT_NE(test, msi_table_id(a), msi_table_id(b));
+	KUNIT_EXPECT_PTR_NE(test, msi_table_domain(a), msi_table_domain(b));
+	KUNIT_EXPECT_STRNEQ(test, msi_table_domain(a)->name, msi_table_domain(b)->name);
+
+	va = msi_table_alloc_vector(a, 1, NULL, NULL);
+	vb = msi_table_alloc_vector(b, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(va));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vb));
+	/* The chip names say which table, however long the device name is */
+	KUNIT_EXPECT_TRUE(test, str_has_suffix(irq_get_chip(va->irq)->name, "-t0"));
+	KUNIT_EXPECT_TRUE(test, str_has_suffix(irq_get_chip(vb->irq)->name, "-t1"));
+	KUNIT_EXPECT_EQ(test, strncmp(irq_get_chip(va->irq)->name, "FAKE-KT-", 8), 0);
+	KUNIT_EXPECT_NE(test, va->irq, vb->irq);
+	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, 1);
+	KUNIT_EXPECT_EQ(test, t->leaf[1].writes, 1);
+
+	/* A vector of the other table, and a vector freed twice: no change */
+	EXPECT_WARN_BEGIN();
+	msi_table_free_vector(a, vb);
+	EXPECT_WARN_END();
+	KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(vb->irq), vb);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 2);
+	msi_table_free_vector(b, vb);
+	EXPECT_WARN_BEGIN();
+	msi_table_free_vector(b, vb);
+	EXPECT_WARN_END();
+	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
+
+	msi_table_free_vector(a, va);
+	msi_table_free(b);
+	msi_table_free(a);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
+/* The parent's errors reach the caller as they are; nothing is left */
+static void msi_table_test_parent_alloc_fails(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v;
+
+	fake.fail_alloc = -EIO;
+	v = msi_table_alloc_vector(table, 1, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(v), -EIO);
+	v = msi_table_alloc_vector_range(table, 0, 3, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(v), -EIO);
+	fake.fail_alloc = 0;
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, table_size(table), 0);
+
+	/* Label 1 is free again */
+	v = msi_table_alloc_vector(table, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	msi_table_free_vector(table, v);
+	msi_table_free(table);
+}
+
+static irqreturn_t test_handler(int irq, void *data)
+{
+	return IRQ_HANDLED;
+}
+
+/* Activation happens at request_irq(); its failure reaches the caller */
+static void msi_table_test_activation(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v;
+
+	v = msi_table_alloc_vector(table, 0, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+
+	fake.fail_activate = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, request_irq(v->irq, test_handler, 0, "msi-table-kunit", NULL),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, fake.activated, 0);
+
+	fake.fail_activate = 0;
+	KUNIT_ASSERT_EQ(test, request_irq(v->irq, test_handler, 0, "msi-table-kunit", NULL), 0);
+	KUNIT_EXPECT_EQ(test, fake.activated, 1);
+	free_irq(v->irq, NULL);
+
+	msi_table_free_vector(table, v);
+	msi_table_free(table);
+}
+
+/* An affinity change reaches the parent; a refused one keeps the old one */
+static void msi_table_test_affinity(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table = new_table(test, 4, 0);
+	struct irq_data *d;
+	struct msi_desc *v;
+	int calls, writes;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+
+	v = msi_table_alloc_vector(table, 0, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_ASSERT_EQ(test, request_irq(v->irq, test_handler, 0, "msi-table-kunit", NULL), 0);
+	d = irq_get_irq_data(v->irq);
+
+	calls = fake.affinity_calls;
+	writes = t->leaf[0].writes;
+	KUNIT_EXPECT_EQ(test, irq_set_affinity(v->irq, cpumask_of(1)), 0);
+	KUNIT_EXPECT_GT(test, fake.affinity_calls, calls);
+	KUNIT_EXPECT_EQ(test, cpumask_first(irq_data_get_effective_affinity_mask(d)), 1);
+	/* The new target reached the leaf in a rewritten message */
+	KUNIT_EXPECT_GT(test, t->leaf[0].writes, writes);
+	KUNIT_EXPECT_EQ(test, t->leaf[0].last.address_lo, 0xfee00000 | (1 << 12));
+
+	fake.fail_affinity = -EINVAL;
+	writes = t->leaf[0].writes;
+	KUNIT_EXPECT_EQ(test, irq_set_affinity(v->irq, cpumask_of(0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, cpumask_first(irq_data_get_effective_affinity_mask(d)), 1);
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(irq_data_get_affinity_mask(d), cpumask_of(1)));
+	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, writes);
+	fake.fail_affinity = 0;
+
+	free_irq(v->irq, NULL);
+	msi_table_free_vector(table, v);
+	msi_table_free(table);
+}
+
+/* A table freed with vectors left: they go, with a warning */
+static void msi_table_test_leak(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_FALSE(test, IS_ERR(msi_table_alloc_vector(table, i, NULL, NULL)));
+	KUNIT_EXPECT_EQ(test, fake.allocated, 3);
+	EXPECT_WARN_BEGIN();
+	msi_table_free(table);
+	EXPECT_WARN_END();
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
+/* A table the driver did not free dies with the device's MSI data */
+static void msi_table_test_device_gone(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table;
+	struct device *dev;
+	struct msi_desc *v;
+
+	dev = kunit_device_register(test, "msi-table-kunit-gone");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev_set_msi_domain(dev, fake.domain);
+	table = msi_allocate_table(dev, &fake_template, 4, &t->leaf[0]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(table));
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(msi_table_alloc_vector(table, 0, NULL, NULL)));
+	EXPECT_WARN_BEGIN();
+	kunit_device_unregister(test, dev);
+	EXPECT_WARN_END();
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_NULL(test, msi_table_domain(table));
+
+	v = msi_table_alloc_vector(table, 1, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(v), -EINVAL);
+	msi_table_free(table);
+}
+
+/* A large table: every label once, then all free again */
+static void msi_table_test_10000(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 10000, 0);
+	struct msi_desc **v;
+	int i;
+
+	v = kunit_kcalloc(test, 10000, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < 10000; i++) {
+		v[i] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(v[i]));
+		KUNIT_ASSERT_EQ(test, v[i]->msi_index, i);
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL,
+							     NULL, NULL)), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 10000);
+	for (i = 0; i < 10000; i++)
+		msi_table_free_vector(table, v[i]);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	msi_table_free(table);
+}
+
+static struct kunit_case msi_table_test_cases[] = {
+	KUNIT_CASE(msi_table_test_label),
+	KUNIT_CASE(msi_table_test_any),
+	KUNIT_CASE(msi_table_test_range),
+	KUNIT_CASE_PARAM(msi_table_test_alloc_errors, alloc_error_gen_params),
+	KUNIT_CASE(msi_table_test_bad_tables),
+	KUNIT_CASE(msi_table_test_two_tables),
+	KUNIT_CASE(msi_table_test_parent_alloc_fails),
+	KUNIT_CASE(msi_table_test_activation),
+	KUNIT_CASE(msi_table_test_affinity),
+	KUNIT_CASE(msi_table_test_leak),
+	KUNIT_CASE(msi_table_test_device_gone),
+	KUNIT_CASE_SLOW(msi_table_test_10000),
+	{}
+};
+
+static struct kunit_suite msi_table_test_suite = {
+	.name		= "msi_table",
+	.init		= msi_table_test_init,
+	.exit		= msi_table_test_exit,
+	.test_cases	= msi_table_test_cases,
+};
+
+kunit_test_suite(msi_table_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of MSI tables");
+MODULE_LICENSE("GPL");
