@@ -10,6 +10,7 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/kthread.h>
 #include <linux/msi.h>
 #include <linux/msi_table.h>
 #include <linux/slab.h>
@@ -560,6 +561,94 @@ static void msi_table_test_affinity(struct kunit *test)
 	msi_table_free(table);
 }
 
+/* Managed affinity: the descriptor's mask and flag reach the interrupt */
+static void msi_table_test_managed(struct kunit *test)
+{
+	struct irq_affinity_desc aff = { .is_managed = 1 };
+	struct msi_table *table = new_table(test, 4, 0);
+	struct irq_data *d;
+	struct msi_desc *v;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "needs two possible CPUs");
+
+	cpumask_copy(&aff.mask, cpumask_of(1));
+	v = msi_table_alloc_vector(table, 2, &aff, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	d = irq_get_irq_data(v->irq);
+	KUNIT_EXPECT_TRUE(test, irqd_affinity_is_managed(d));
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(irq_data_get_affinity_mask(d), cpumask_of(1)));
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(&v->affinity->mask, cpumask_of(1)));
+	msi_table_free_vector(table, v);
+
+	/* Without a descriptor the interrupt is not managed */
+	v = msi_table_alloc_vector(table, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_FALSE(test, irqd_affinity_is_managed(irq_get_irq_data(v->irq)));
+	msi_table_free_vector(table, v);
+	msi_table_free(table);
+}
+
+struct churn {
+	struct msi_table	*table;
+	struct completion	done;
+	atomic_t		*errors;
+	unsigned int		lo, hi;
+};
+
+/* Allocate up to eight vectors of a range, free them, over and over */
+static int churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	struct msi_desc *v[8];
+	int round, i, n;
+
+	for (round = 0; round < 100; round++) {
+		for (n = 0; n < 8; n++) {
+			v[n] = msi_table_alloc_vector_range(c->table, c->lo, c->hi, NULL, NULL);
+			if (IS_ERR(v[n]) || v[n]->msi_index < c->lo || v[n]->msi_index > c->hi) {
+				atomic_inc(c->errors);
+				break;
+			}
+		}
+		for (i = 0; i < n; i++)
+			msi_table_free_vector(c->table, v[i]);
+		cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/* Concurrent allocation and free on one table, and on two tables */
+static void msi_table_test_concurrent(struct kunit *test)
+{
+	struct msi_table *tables[2] = { new_table(test, 64, 0), new_table(test, 64, 1) };
+	atomic_t errors = ATOMIC_INIT(0);
+	struct task_struct *task;
+	struct churn c[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		/* Four threads share table 0 (two per range), two share table 1 */
+		c[i].table = tables[i < 4 ? 0 : 1];
+		c[i].lo = (i % 2) * 32;
+		c[i].hi = c[i].lo + 31;
+		c[i].errors = &errors;
+		init_completion(&c[i].done);
+		task = kthread_run(churn_thread, &c[i], "msi-table-churn/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < 6; i++)
+		wait_for_completion(&c[i].done);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&errors), 0);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, table_size(tables[0]), 0);
+	KUNIT_EXPECT_EQ(test, table_size(tables[1]), 0);
+	msi_table_free(tables[0]);
+	msi_table_free(tables[1]);
+}
+
 /* A table freed with vectors left: they go, with a warning */
 static void msi_table_test_leak(struct kunit *test)
 {
@@ -634,6 +723,8 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_parent_alloc_fails),
 	KUNIT_CASE(msi_table_test_activation),
 	KUNIT_CASE(msi_table_test_affinity),
+	KUNIT_CASE(msi_table_test_managed),
+	KUNIT_CASE(msi_table_test_concurrent),
 	KUNIT_CASE(msi_table_test_leak),
 	KUNIT_CASE(msi_table_test_device_gone),
 	KUNIT_CASE_SLOW(msi_table_test_10000),
