@@ -14,6 +14,7 @@
 #include <linux/msi.h>
 #include <linux/msi_table.h>
 #include <linux/slab.h>
+#include <trace/events/msi_table.h>
 
 /* Brackets for the log scanner of the test harness: a WARN provoked on purpose */
 #define EXPECT_WARN_BEGIN()	pr_info("msi-table-test: expect-warn begin\n")
@@ -649,6 +650,93 @@ static void msi_table_test_concurrent(struct kunit *test)
 	msi_table_free(tables[1]);
 }
 
+struct trace_record {
+	int			creates, frees, allocs, vfrees;
+	unsigned int		id, hwsize, label, irq, leaked;
+};
+
+static void probe_create(void *data, struct device *dev, unsigned int id,
+			 unsigned int hwsize, const char *domain)
+{
+	struct trace_record *r = data;
+
+	r->creates++;
+	r->id = id;
+	r->hwsize = hwsize;
+}
+
+static void probe_free(void *data, struct device *dev, unsigned int id, unsigned int leaked)
+{
+	struct trace_record *r = data;
+
+	r->frees++;
+	r->leaked = leaked;
+}
+
+static void probe_alloc(void *data, struct device *dev, unsigned int id,
+			unsigned int label, unsigned int irq)
+{
+	struct trace_record *r = data;
+
+	r->allocs++;
+	r->label = label;
+	r->irq = irq;
+}
+
+static void probe_vfree(void *data, struct device *dev, unsigned int id,
+			unsigned int label, unsigned int irq)
+{
+	struct trace_record *r = data;
+
+	r->vfrees++;
+	r->label = label;
+	r->irq = irq;
+}
+
+/* The tracepoints report table and vector lifecycles, and only successes */
+static void msi_table_test_tracepoints(struct kunit *test)
+{
+	struct trace_record *r;
+	struct msi_table *table;
+	struct msi_desc *v;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "needs CONFIG_TRACEPOINTS");
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_create(probe_create, r), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_free(probe_free, r), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_alloc(probe_alloc, r), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_free(probe_vfree, r), 0);
+
+	table = new_table(test, 16, 0);
+	KUNIT_EXPECT_EQ(test, r->creates, 1);
+	KUNIT_EXPECT_EQ(test, r->id, msi_table_id(table));
+	KUNIT_EXPECT_EQ(test, r->hwsize, 16);
+
+	v = msi_table_alloc_vector(table, 5, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, r->allocs, 1);
+	KUNIT_EXPECT_EQ(test, r->label, 5);
+	KUNIT_EXPECT_EQ(test, r->irq, v->irq);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 5, NULL, NULL)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, r->allocs, 1);
+
+	msi_table_free_vector(table, v);
+	KUNIT_EXPECT_EQ(test, r->vfrees, 1);
+	KUNIT_EXPECT_EQ(test, r->label, 5);
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, r->frees, 1);
+	KUNIT_EXPECT_EQ(test, r->leaked, 0);
+
+	unregister_trace_msi_table_create(probe_create, r);
+	unregister_trace_msi_table_free(probe_free, r);
+	unregister_trace_msi_table_vector_alloc(probe_alloc, r);
+	unregister_trace_msi_table_vector_free(probe_vfree, r);
+	tracepoint_synchronize_unregister();
+}
+
 /* A table freed with vectors left: they go, with a warning */
 static void msi_table_test_leak(struct kunit *test)
 {
@@ -725,6 +813,7 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_affinity),
 	KUNIT_CASE(msi_table_test_managed),
 	KUNIT_CASE(msi_table_test_concurrent),
+	KUNIT_CASE(msi_table_test_tracepoints),
 	KUNIT_CASE(msi_table_test_leak),
 	KUNIT_CASE(msi_table_test_device_gone),
 	KUNIT_CASE_SLOW(msi_table_test_10000),
