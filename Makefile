@@ -7,11 +7,12 @@
 #   make refresh  write edits made in the assembled tree back to the repo
 #   make bisect   build the test kernel after each patch of the series
 #   make cross    compile-test the touched core for arm64
+#   make bench    the msi_table benchmark (KUnit, figures printed)
 
 SHELL := /bin/bash
 DEV := $(CURDIR)/dev
 
-.PHONY: all run check lint series refresh bisect cross deps base tree kernel \
+.PHONY: all run check lint series refresh bisect cross bench deps base tree kernel \
 	initramfs tree-path clean
 
 all: check
@@ -53,6 +54,10 @@ bisect: tree
 
 cross: tree
 	@$(DEV)/cross
+
+bench: kernel
+	@KUNIT_TIMEOUT=1800 KUNIT_KERNEL_ARGS=hung_task_timeout_secs=0 \
+		$(DEV)/kunit/run msi_table_bench
 
 # Where the assembled tree is, for editing: cd $$(make -s tree-path)
 tree-path:

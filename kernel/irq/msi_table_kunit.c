@@ -10,6 +10,7 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/msi.h>
 #include <linux/msi_table.h>
@@ -791,15 +792,158 @@ static void msi_table_test_10000(struct kunit *test)
 		v[i] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(v[i]));
 		KUNIT_ASSERT_EQ(test, v[i]->msi_index, i);
+		cond_resched();
 	}
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL,
 							     NULL, NULL)), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, fake.allocated, 10000);
-	for (i = 0; i < 10000; i++)
+	for (i = 0; i < 10000; i++) {
 		msi_table_free_vector(table, v[i]);
+		cond_resched();
+	}
 	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
 	msi_table_free(table);
 }
+
+/*
+ * Benchmark: allocation and free of every label of a table, against the
+ * per device domain path (msi_domain_alloc_irq_at()) on the same fake
+ * parent. The figures are printed; the test asserts that every allocation
+ * worked and that nothing is left.
+ */
+static void bench_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
+{
+	arg->desc = desc;
+	arg->hwirq = desc->msi_index;
+}
+
+static const struct msi_domain_template bench_device_template = {
+	.chip = {
+		.name			= "KB",
+		.irq_mask		= fake_leaf_mask,
+		.irq_unmask		= fake_leaf_unmask,
+		.irq_write_msi_msg	= fake_leaf_write,
+	},
+	.ops = {
+		.set_desc		= bench_set_desc,
+	},
+	.info = {
+		.flags			= MSI_FLAG_USE_DEF_DOM_OPS | MSI_FLAG_USE_DEF_CHIP_OPS |
+					  MSI_FLAG_FREE_MSI_DESCS,
+		.bus_token		= DOMAIN_BUS_DEVICE_MSI,
+	},
+};
+
+static u64 bench_table(struct kunit *test, unsigned int n, struct msi_desc **v)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table = new_table(test, n, 0);
+	unsigned int i;
+	u64 t0, ns;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		v[i] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+		if (IS_ERR(v[i]))
+			break;
+		cond_resched();
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, n, "table: allocation %u of %u failed", i, n);
+	while (i--) {
+		msi_table_free_vector(table, v[i]);
+		cond_resched();
+	}
+	ns = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	msi_table_free(table);
+	t->leaf[0].writes = 0;
+	return ns;
+}
+
+static u64 bench_device_domain(struct kunit *test, unsigned int n, struct msi_map *m)
+{
+	struct msi_table_test *t = test->priv;
+	unsigned int i;
+	u64 t0, ns;
+
+	KUNIT_ASSERT_TRUE(test, msi_create_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN,
+							     &bench_device_template, n,
+							     &t->leaf[1], NULL));
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		m[i] = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+					       NULL, NULL);
+		if (m[i].index < 0)
+			break;
+		cond_resched();
+	}
+	KUNIT_EXPECT_EQ_MSG(test, i, n, "device domain: allocation %u of %u failed", i, n);
+	while (i--) {
+		msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, m[i].index, m[i].index);
+		cond_resched();
+	}
+	ns = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	msi_remove_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN);
+	return ns;
+}
+
+static void msi_table_bench(struct kunit *test)
+{
+	/* Sizes, and how often each is measured (the fastest run counts) */
+	static const unsigned int sizes[] = { 64, 1024, 16384, 65535 };
+	static const unsigned int runs[] = { 5, 3, 1, 1 };
+	u64 table_ns[ARRAY_SIZE(sizes)], dev_ns[ARRAY_SIZE(sizes)];
+	unsigned int i, r, n;
+	struct msi_desc **v;
+	struct msi_map *m;
+
+	v = kvcalloc(65535, sizeof(*v), GFP_KERNEL);
+	m = kvcalloc(65535, sizeof(*m), GFP_KERNEL);
+	if (!v || !m) {
+		kvfree(v);
+		kvfree(m);
+		KUNIT_FAIL(test, "no memory for the benchmark's arrays");
+		return;
+	}
+
+	/* Warm up: first use of debugfs directories, lockdep classes, caches */
+	bench_table(test, 64, v);
+	bench_device_domain(test, 64, m);
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		n = sizes[i];
+		table_ns[i] = U64_MAX;
+		dev_ns[i] = U64_MAX;
+		for (r = 0; r < runs[i]; r++) {
+			table_ns[i] = min(table_ns[i], div_u64(bench_table(test, n, v), n));
+			dev_ns[i] = min(dev_ns[i], div_u64(bench_device_domain(test, n, m), n));
+		}
+		kunit_info(test, "msi-table-bench: N=%5u alloc+free per vector: table %7llu ns, per-device domain %7llu ns, table/device %llu.%02llu\n",
+			   n, table_ns[i], dev_ns[i], div64_u64(table_ns[i], dev_ns[i]),
+			   div64_u64(table_ns[i] * 100, dev_ns[i]) % 100);
+	}
+	for (i = 1; i < ARRAY_SIZE(sizes); i++)
+		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector: table %llu.%02llu, per-device domain %llu.%02llu\n",
+			   sizes[i], div64_u64(table_ns[i], table_ns[0]),
+			   div64_u64(table_ns[i] * 100, table_ns[0]) % 100,
+			   div64_u64(dev_ns[i], dev_ns[0]),
+			   div64_u64(dev_ns[i] * 100, dev_ns[0]) % 100);
+	kvfree(v);
+	kvfree(m);
+}
+
+static struct kunit_case msi_table_bench_cases[] = {
+	KUNIT_CASE_SLOW(msi_table_bench),
+	{}
+};
+
+static struct kunit_suite msi_table_bench_suite = {
+	.name		= "msi_table_bench",
+	.init		= msi_table_test_init,
+	.exit		= msi_table_test_exit,
+	.test_cases	= msi_table_bench_cases,
+};
 
 static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_label),
@@ -827,7 +971,7 @@ static struct kunit_suite msi_table_test_suite = {
 	.test_cases	= msi_table_test_cases,
 };
 
-kunit_test_suite(msi_table_test_suite);
+kunit_test_suites(&msi_table_test_suite, &msi_table_bench_suite);
 
 MODULE_DESCRIPTION("KUnit tests of MSI tables");
 MODULE_LICENSE("GPL");
