@@ -888,53 +888,60 @@ static u64 bench_device_domain(struct kunit *test, unsigned int n, struct msi_ma
 	return ns;
 }
 
+/* Sizes, and how often each is measured (the fastest run counts) */
+static const unsigned int bench_sizes[] = { 64, 1024, 16384, 65535 };
+static const unsigned int bench_runs[] = { 5, 3, 1, 1 };
+/* Per vector results of the cases so far, [size][0: table, 1: device] */
+static u64 bench_ns[ARRAY_SIZE(bench_sizes)][2];
+
+/* One case per size and path, so that each ends within KUnit's timeout */
+static const void *bench_gen_params(const void *prev, char *desc)
+{
+	const u64 *ns = prev ? (const u64 *)prev + 1 : &bench_ns[0][0];
+	unsigned int k = ns - &bench_ns[0][0];
+
+	if (k >= 2 * ARRAY_SIZE(bench_sizes))
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u %s", bench_sizes[k / 2],
+		 k % 2 ? "per-device domain" : "table");
+	return ns;
+}
+
 static void msi_table_bench(struct kunit *test)
 {
-	/* Sizes, and how often each is measured (the fastest run counts) */
-	static const unsigned int sizes[] = { 64, 1024, 16384, 65535 };
-	static const unsigned int runs[] = { 5, 3, 1, 1 };
-	u64 table_ns[ARRAY_SIZE(sizes)], dev_ns[ARRAY_SIZE(sizes)];
-	unsigned int i, r, n;
-	struct msi_desc **v;
-	struct msi_map *m;
+	u64 *ns = (u64 *)test->param_value;
+	unsigned int k = ns - &bench_ns[0][0], i = k / 2, r, n = bench_sizes[i];
+	void *buf;
 
-	v = kvcalloc(65535, sizeof(*v), GFP_KERNEL);
-	m = kvcalloc(65535, sizeof(*m), GFP_KERNEL);
-	if (!v || !m) {
-		kvfree(v);
-		kvfree(m);
-		KUNIT_FAIL(test, "no memory for the benchmark's arrays");
-		return;
-	}
+	buf = kvcalloc(n, max(sizeof(struct msi_desc *), sizeof(struct msi_map)), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	/* Warm up: first use of debugfs directories, lockdep classes, caches */
-	bench_table(test, 64, v);
-	bench_device_domain(test, 64, m);
+	if (!i)
+		k % 2 ? bench_device_domain(test, 64, buf) : bench_table(test, 64, buf);
 
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		n = sizes[i];
-		table_ns[i] = U64_MAX;
-		dev_ns[i] = U64_MAX;
-		for (r = 0; r < runs[i]; r++) {
-			table_ns[i] = min(table_ns[i], div_u64(bench_table(test, n, v), n));
-			dev_ns[i] = min(dev_ns[i], div_u64(bench_device_domain(test, n, m), n));
-		}
-		kunit_info(test, "msi-table-bench: N=%5u alloc+free per vector: table %7llu ns, per-device domain %7llu ns, table/device %llu.%02llu\n",
-			   n, table_ns[i], dev_ns[i], div64_u64(table_ns[i], dev_ns[i]),
-			   div64_u64(table_ns[i] * 100, dev_ns[i]) % 100);
-	}
-	for (i = 1; i < ARRAY_SIZE(sizes); i++)
+	*ns = U64_MAX;
+	for (r = 0; r < bench_runs[i]; r++)
+		*ns = min(*ns, div_u64(k % 2 ? bench_device_domain(test, n, buf) :
+				       bench_table(test, n, buf), n));
+	kvfree(buf);
+
+	if (!(k % 2))
+		return;
+	kunit_info(test, "msi-table-bench: N=%5u alloc+free per vector: table %7llu ns, per-device domain %7llu ns, table/device %llu.%02llu\n",
+		   n, bench_ns[i][0], bench_ns[i][1],
+		   div64_u64(bench_ns[i][0], bench_ns[i][1]),
+		   div64_u64(bench_ns[i][0] * 100, bench_ns[i][1]) % 100);
+	if (i)
 		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector: table %llu.%02llu, per-device domain %llu.%02llu\n",
-			   sizes[i], div64_u64(table_ns[i], table_ns[0]),
-			   div64_u64(table_ns[i] * 100, table_ns[0]) % 100,
-			   div64_u64(dev_ns[i], dev_ns[0]),
-			   div64_u64(dev_ns[i] * 100, dev_ns[0]) % 100);
-	kvfree(v);
-	kvfree(m);
+			   n, div64_u64(bench_ns[i][0], bench_ns[0][0]),
+			   div64_u64(bench_ns[i][0] * 100, bench_ns[0][0]) % 100,
+			   div64_u64(bench_ns[i][1], bench_ns[0][1]),
+			   div64_u64(bench_ns[i][1] * 100, bench_ns[0][1]) % 100);
 }
 
 static struct kunit_case msi_table_bench_cases[] = {
-	KUNIT_CASE_SLOW(msi_table_bench),
+	KUNIT_CASE_PARAM_ATTR(msi_table_bench, bench_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 
