@@ -651,9 +651,15 @@ static void msi_table_test_concurrent(struct kunit *test)
 	msi_table_free(tables[1]);
 }
 
+struct trace_vector {
+	int			count;
+	unsigned int		label, irq;
+};
+
 struct trace_record {
-	int			creates, frees, allocs, vfrees;
-	unsigned int		id, hwsize, label, irq, leaked;
+	int			creates, frees;
+	unsigned int		id, hwsize, leaked;
+	struct trace_vector	alloc, free;
 };
 
 static void probe_create(void *data, struct device *dev, unsigned int id,
@@ -674,22 +680,13 @@ static void probe_free(void *data, struct device *dev, unsigned int id, unsigned
 	r->leaked = leaked;
 }
 
-static void probe_alloc(void *data, struct device *dev, unsigned int id,
-			unsigned int label, unsigned int irq)
+/* Both vector events, each with its own record */
+static void probe_vector(void *data, struct device *dev, unsigned int id,
+			 unsigned int label, unsigned int irq)
 {
-	struct trace_record *r = data;
+	struct trace_vector *r = data;
 
-	r->allocs++;
-	r->label = label;
-	r->irq = irq;
-}
-
-static void probe_vfree(void *data, struct device *dev, unsigned int id,
-			unsigned int label, unsigned int irq)
-{
-	struct trace_record *r = data;
-
-	r->vfrees++;
+	r->count++;
 	r->label = label;
 	r->irq = irq;
 }
@@ -708,8 +705,8 @@ static void msi_table_test_tracepoints(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_EQ(test, register_trace_msi_table_create(probe_create, r), 0);
 	KUNIT_ASSERT_EQ(test, register_trace_msi_table_free(probe_free, r), 0);
-	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_alloc(probe_alloc, r), 0);
-	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_free(probe_vfree, r), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_alloc(probe_vector, &r->alloc), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_msi_table_vector_free(probe_vector, &r->free), 0);
 
 	table = new_table(test, 16, 0);
 	KUNIT_EXPECT_EQ(test, r->creates, 1);
@@ -718,23 +715,24 @@ static void msi_table_test_tracepoints(struct kunit *test)
 
 	v = msi_table_alloc_vector(table, 5, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
-	KUNIT_EXPECT_EQ(test, r->allocs, 1);
-	KUNIT_EXPECT_EQ(test, r->label, 5);
-	KUNIT_EXPECT_EQ(test, r->irq, v->irq);
+	KUNIT_EXPECT_EQ(test, r->alloc.count, 1);
+	KUNIT_EXPECT_EQ(test, r->alloc.label, 5);
+	KUNIT_EXPECT_EQ(test, r->alloc.irq, v->irq);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 5, NULL, NULL)), -EBUSY);
-	KUNIT_EXPECT_EQ(test, r->allocs, 1);
+	KUNIT_EXPECT_EQ(test, r->alloc.count, 1);
 
 	msi_table_free_vector(table, v);
-	KUNIT_EXPECT_EQ(test, r->vfrees, 1);
-	KUNIT_EXPECT_EQ(test, r->label, 5);
+	KUNIT_EXPECT_EQ(test, r->free.count, 1);
+	KUNIT_EXPECT_EQ(test, r->free.label, 5);
+	KUNIT_EXPECT_EQ(test, r->free.irq, r->alloc.irq);
 	msi_table_free(table);
 	KUNIT_EXPECT_EQ(test, r->frees, 1);
 	KUNIT_EXPECT_EQ(test, r->leaked, 0);
 
 	unregister_trace_msi_table_create(probe_create, r);
 	unregister_trace_msi_table_free(probe_free, r);
-	unregister_trace_msi_table_vector_alloc(probe_alloc, r);
-	unregister_trace_msi_table_vector_free(probe_vfree, r);
+	unregister_trace_msi_table_vector_alloc(probe_vector, &r->alloc);
+	unregister_trace_msi_table_vector_free(probe_vector, &r->free);
 	tracepoint_synchronize_unregister();
 }
 
