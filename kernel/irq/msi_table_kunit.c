@@ -504,8 +504,10 @@ static irqreturn_t test_handler(int irq, void *data)
 /* Activation happens at request_irq(); its failure reaches the caller */
 static void msi_table_test_activation(struct kunit *test)
 {
+	struct msi_table_test *t = test->priv;
 	struct msi_table *table = new_table(test, 4, 0);
 	struct msi_desc *v;
+	int masks, unmasks;
 
 	v = msi_table_alloc_vector(table, 0, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
@@ -516,9 +518,15 @@ static void msi_table_test_activation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.activated, 0);
 
 	fake.fail_activate = 0;
+	unmasks = t->leaf[0].unmasks;
 	KUNIT_ASSERT_EQ(test, request_irq(v->irq, test_handler, 0, "msi-table-kunit", NULL), 0);
 	KUNIT_EXPECT_EQ(test, fake.activated, 1);
+	/* Startup unmasks the vector at the leaf, shutdown masks it again */
+	KUNIT_EXPECT_GT(test, t->leaf[0].unmasks, unmasks);
+	masks = t->leaf[0].masks;
 	free_irq(v->irq, NULL);
+	KUNIT_EXPECT_GT(test, t->leaf[0].masks, masks);
+	KUNIT_EXPECT_EQ(test, fake.activated, 0);
 
 	msi_table_free_vector(table, v);
 	msi_table_free(table);
