@@ -312,7 +312,7 @@ def refresh(repo, base):
     for path in old_overlay - set(added) - {MAINT}:
         if os.path.exists(os.path.join(TOP, path)):
             os.unlink(os.path.join(TOP, path))
-            print('removed %s (no longer added by the series)' % path)
+            print('removed %s (no longer added by the series)' % path, file=sys.stderr)
     # MAINTAINERS: the lines the series adds are the entry.
     mdiff = git(repo, 'diff', '-U0', base, head, '--', MAINT)
     entry = [l[1:] for l in mdiff.split('\n')
@@ -337,7 +337,7 @@ def refresh(repo, base):
             if files:
                 f.write('%s: %s\n' % (n, ' '.join(files)))
     for line in folded:
-        print(line)
+        print(line, file=sys.stderr)
     return head
 
 
@@ -350,7 +350,7 @@ def fold_uncommitted(repo, base):
                    '--', path).strip()
         if not last:
             last = git(repo, 'rev-parse', 'HEAD').strip()
-            print('%s: not touched by the series yet; folded into the last patch' % path)
+            print('%s: not touched by the series yet; folded into the last patch' % path, file=sys.stderr)
         groups.setdefault(last, []).append(path)
     env = {'GIT_EDITOR': 'true', 'GIT_SEQUENCE_EDITOR': 'true'}
     for target, paths in groups.items():

@@ -5,6 +5,7 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/debugfs.h>
 #include <linux/cpumask.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
@@ -14,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/msi.h>
 #include <linux/msi_table.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <trace/events/msi_table.h>
 
@@ -76,6 +78,19 @@ static struct irq_chip fake_parent_chip = {
 	.irq_set_affinity	= fake_parent_set_affinity,
 };
 
+static void fake_parent_free(struct irq_domain *d, unsigned int virq, unsigned int nr_irqs)
+{
+	struct irq_data *irqd;
+	unsigned int i;
+
+	for (i = 0; i < nr_irqs; i++) {
+		irqd = irq_domain_get_irq_data(d, virq + i);
+		kfree(irqd->chip_data);
+		irq_domain_reset_irq_data(irqd);
+	}
+	fake.allocated -= nr_irqs;
+}
+
 static int fake_parent_alloc(struct irq_domain *d, unsigned int virq,
 			     unsigned int nr_irqs, void *arg)
 {
@@ -84,23 +99,21 @@ static int fake_parent_alloc(struct irq_domain *d, unsigned int virq,
 	if (fake.fail_alloc)
 		return fake.fail_alloc;
 	for (i = 0; i < nr_irqs; i++) {
-		irq_domain_set_hwirq_and_chip(d, virq + i, virq + i, &fake_parent_chip, NULL);
+		/* Per interrupt data, as interrupt remapping keeps for its IRTE */
+		void *data = kzalloc(sizeof(u64), GFP_KERNEL);
+
+		if (!data) {
+			fake_parent_free(d, virq, i);
+			return -ENOMEM;
+		}
+		irq_domain_set_hwirq_and_chip(d, virq + i, virq + i, &fake_parent_chip, data);
 		/* Like interrupt remapping: affinity changes need no interrupt */
 		irq_set_status_flags(virq + i, IRQ_MOVE_PCNTXT);
 		irq_data_update_effective_affinity(irq_domain_get_irq_data(d, virq + i),
 						   cpumask_of(0));
+		fake.allocated++;
 	}
-	fake.allocated += nr_irqs;
 	return 0;
-}
-
-static void fake_parent_free(struct irq_domain *d, unsigned int virq, unsigned int nr_irqs)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_irqs; i++)
-		irq_domain_reset_irq_data(irq_domain_get_irq_data(d, virq + i));
-	fake.allocated -= nr_irqs;
 }
 
 static int fake_parent_activate(struct irq_domain *d, struct irq_data *irqd, bool reserve)
@@ -958,6 +971,238 @@ static struct kunit_suite msi_table_bench_suite = {
 	.test_cases	= msi_table_bench_cases,
 };
 
+#ifdef CONFIG_FAILSLAB
+/*
+ * Fault injection: fail the n-th failslab fault point (fail_nth) met by
+ * msi_allocate_table() or msi_table_alloc_vector(), for n = 1, 2, ... until
+ * the call gets through without meeting the n-th one. Every failure must
+ * return -ENOMEM and leave no trace: the irq descriptors, the table's
+ * vectors, the parent's allocations, the table ids and the interrupt
+ * domains are back where they were.
+ *
+ * failslab spares sleeping allocations unless the kernel was booted with
+ * failslab.ignore_gfp_wait=N (or its debugfs knob is off); the cases skip
+ * otherwise, saying so.
+ */
+static bool fault_reaches_gfp_kernel(void)
+{
+	void *p;
+
+	current->fail_nth = 1;
+	p = kmalloc(8, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(p);
+	return !p;
+}
+
+static void fault_require(struct kunit *test)
+{
+	if (!fault_reaches_gfp_kernel())
+		kunit_skip(test, "failslab spares GFP_KERNEL: boot with %s",
+			   "failslab.ignore_gfp_wait=N");
+}
+
+static unsigned int count_irq_descs(void)
+{
+	unsigned int irq, n = 0;
+
+	for (irq = 0; irq < nr_irqs; irq++)
+		n += !!irq_to_desc(irq);
+	return n;
+}
+
+/* What a failed call must leave unchanged */
+struct fault_state {
+	unsigned int	descs;
+	unsigned int	vectors;
+	int		parent;
+};
+
+static void fault_snapshot(struct fault_state *s, struct msi_table *table)
+{
+	s->descs = count_irq_descs();
+	s->vectors = table ? table_size(table) : 0;
+	s->parent = fake.allocated;
+}
+
+/* Fail the @n-th fault point this task meets from now on */
+static void fault_arm(unsigned int n)
+{
+	current->fail_nth = n;
+}
+
+/* Disarm; a nonzero result means the armed fault point was not reached */
+static unsigned int fault_disarm(void)
+{
+	unsigned int left = current->fail_nth;
+
+	current->fail_nth = 0;
+	return left;
+}
+
+static void fault_expect_clean(struct kunit *test, unsigned int n, long err,
+			       const struct fault_state *before, struct msi_table *table)
+{
+	struct fault_state after;
+
+	fault_snapshot(&after, table);
+	KUNIT_EXPECT_EQ_MSG(test, err, -ENOMEM, "fault point %u", n);
+	KUNIT_EXPECT_EQ_MSG(test, after.descs, before->descs, "fault point %u: irq descriptors", n);
+	KUNIT_EXPECT_EQ_MSG(test, after.vectors, before->vectors, "fault point %u: vectors", n);
+	KUNIT_EXPECT_EQ_MSG(test, after.parent, before->parent, "fault point %u: parent", n);
+}
+
+/* Fault points beyond this many mean the loop does not end */
+#define FAULT_MAX_POINTS	500
+
+static void fault_alloc_vector(struct kunit *test, unsigned int label)
+{
+	struct irq_affinity_desc aff = { .is_managed = 1 };
+	union msi_instance_cookie cookie = { .value = 7 };
+	unsigned int n, left, failed = 0;
+	struct fault_state before;
+	struct msi_desc *keep, *v;
+	struct msi_table *table;
+
+	fault_require(test);
+	table = new_table(test, 8, 0);
+	cpumask_copy(&aff.mask, cpumask_of(0));
+	/* A live vector beside the one that fails */
+	keep = msi_table_alloc_vector(table, 0, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(keep));
+
+	for (n = 1; n <= FAULT_MAX_POINTS; n++) {
+		fault_snapshot(&before, table);
+		fault_arm(n);
+		v = label == MSI_TABLE_ANY_LABEL ?
+			msi_table_alloc_vector_range(table, 4, 7, &aff, &cookie) :
+			msi_table_alloc_vector(table, label, &aff, &cookie);
+		left = fault_disarm();
+		if (IS_ERR(v)) {
+			fault_expect_clean(test, n, PTR_ERR(v), &before, table);
+			failed++;
+			continue;
+		}
+		/* A fault which the path tolerates (a debugfs file) */
+		msi_table_free_vector(table, v);
+		KUNIT_EXPECT_EQ(test, table_size(table), before.vectors);
+		if (left)
+			break;
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, FAULT_MAX_POINTS, "the fault loop did not end");
+	KUNIT_EXPECT_GT(test, failed, 0);
+	kunit_info(test, "%u fault points, %u failed the allocation cleanly\n", n - 1, failed);
+
+	/* The label is free and the vector as asked */
+	v = label == MSI_TABLE_ANY_LABEL ?
+		msi_table_alloc_vector_range(table, 4, 7, &aff, &cookie) :
+		msi_table_alloc_vector(table, label, &aff, &cookie);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, v->msi_index, label == MSI_TABLE_ANY_LABEL ? 4 : label);
+	KUNIT_EXPECT_EQ(test, v->data.icookie.value, 7);
+	msi_table_free_vector(table, v);
+	msi_table_free_vector(table, keep);
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
+static void msi_table_fault_alloc_label(struct kunit *test)
+{
+	fault_alloc_vector(test, 5);
+}
+
+static void msi_table_fault_alloc_range(struct kunit *test)
+{
+	fault_alloc_vector(test, MSI_TABLE_ANY_LABEL);
+}
+
+/* Whether the domain debugfs has an entry @name (GENERIC_IRQ_DEBUGFS) */
+static bool irq_domain_debugfs_has(const char *name)
+{
+	struct dentry *irq, *domains, *d = NULL;
+
+	irq = debugfs_lookup("irq", NULL);
+	domains = debugfs_lookup("domains", irq);
+	if (domains)
+		d = debugfs_lookup(name, domains);
+	dput(d);
+	dput(domains);
+	dput(irq);
+	return d;
+}
+
+/*
+ * msi_allocate_table() on a device with no MSI data yet (@fresh) or with a
+ * table already: the failures leave no MSI data and no table id behind,
+ * and no interrupt domain: a leaked one would carry the name of the table
+ * which finally gets through (the same id), and outlive it in debugfs,
+ * with or without the bus token suffix irq_domain_update_bus_token() adds.
+ */
+static void fault_allocate_table(struct kunit *test, bool fresh)
+{
+	struct msi_table_test *t = test->priv;
+	unsigned int n, left, failed = 0, id = fresh ? 0 : 1;
+	struct msi_table *first = NULL, *table;
+	struct fault_state before;
+	char name[64], base[64];
+	bool made = false;
+	char *suffix;
+
+	fault_require(test);
+	KUNIT_ASSERT_TRUE(test, IS_ENABLED(CONFIG_GENERIC_IRQ_DEBUGFS));
+	if (!fresh)
+		first = new_table(test, 4, 1);
+
+	for (n = 1; n <= FAULT_MAX_POINTS; n++) {
+		fault_snapshot(&before, NULL);
+		fault_arm(n);
+		table = msi_allocate_table(t->dev, &fake_template, 8, &t->leaf[0]);
+		left = fault_disarm();
+		if (IS_ERR(table)) {
+			fault_expect_clean(test, n, PTR_ERR(table), &before, NULL);
+			if (fresh && !made)
+				KUNIT_EXPECT_NULL_MSG(test, t->dev->msi.data,
+						      "fault point %u left MSI data", n);
+			failed++;
+			continue;
+		}
+		/* Every id was given back */
+		KUNIT_EXPECT_EQ_MSG(test, msi_table_id(table), id, "fault point %u", n);
+		msi_table_free(table);
+		made = true;
+		if (left)
+			break;
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, FAULT_MAX_POINTS, "the fault loop did not end");
+	KUNIT_EXPECT_GT(test, failed, 0);
+	kunit_info(test, "%u fault points, %u failed the creation cleanly\n", n - 1, failed);
+
+	/* Without faults: the same id, its domain in debugfs, then gone */
+	table = new_table(test, 8, 0);
+	KUNIT_EXPECT_EQ(test, msi_table_id(table), id);
+	strscpy(name, msi_table_domain(table)->name, sizeof(name));
+	strscpy(base, name, sizeof(base));
+	suffix = strrchr(base, '-');
+	KUNIT_ASSERT_NOT_NULL(test, suffix);
+	*suffix = '\0';
+	KUNIT_EXPECT_TRUE(test, irq_domain_debugfs_has(name));
+	msi_table_free(table);
+	KUNIT_EXPECT_FALSE_MSG(test, irq_domain_debugfs_has(name), "leaked domain %s", name);
+	KUNIT_EXPECT_FALSE_MSG(test, irq_domain_debugfs_has(base), "leaked domain %s", base);
+	msi_table_free(first);
+}
+
+static void msi_table_fault_allocate_first(struct kunit *test)
+{
+	fault_allocate_table(test, true);
+}
+
+static void msi_table_fault_allocate_second(struct kunit *test)
+{
+	fault_allocate_table(test, false);
+}
+#endif /* CONFIG_FAILSLAB */
+
 static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_label),
 	KUNIT_CASE(msi_table_test_any),
@@ -974,6 +1219,12 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_leak),
 	KUNIT_CASE(msi_table_test_device_gone),
 	KUNIT_CASE_SLOW(msi_table_test_10000),
+#ifdef CONFIG_FAILSLAB
+	KUNIT_CASE_SLOW(msi_table_fault_alloc_label),
+	KUNIT_CASE_SLOW(msi_table_fault_alloc_range),
+	KUNIT_CASE_SLOW(msi_table_fault_allocate_first),
+	KUNIT_CASE_SLOW(msi_table_fault_allocate_second),
+#endif
 	{}
 };
 
