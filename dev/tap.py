@@ -14,7 +14,8 @@ does not match the results, or TAP that ends early, is a failure too.
 import re
 import sys
 
-RESULT = re.compile(r'^(not ok|ok) (\d+) ?(?:- )?([^#]*?)\s*(?:#\s*(SKIP|TODO|XFAIL)\b\s*(.*))?$')
+# "ok 3 name", "ok 3 name # SKIP reason", "not ok 2 name # exit=1" (a comment)
+RESULT = re.compile(r'^(not ok|ok) (\d+) ?(?:- )?([^#]*?)\s*(?:#\s*(?:(SKIP|TODO|XFAIL)\b)?\s*(.*))?$')
 PLAN = re.compile(r'^1\.\.(\d+)')
 
 
@@ -68,7 +69,7 @@ def status_of(name, m):
         return name, 'SKIP', (m.group(5) or '').strip()
     if directive == 'XFAIL':
         return name, 'PASS' if ok else 'FAIL', 'xfail'
-    return name, 'PASS' if ok else 'FAIL', ''
+    return name, 'PASS' if ok else 'FAIL', '' if ok else (m.group(5) or '').strip()
 
 
 def main():

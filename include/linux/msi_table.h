@@ -38,8 +38,12 @@ struct msi_desc *msi_table_alloc_vector_range(struct msi_table *table,
 					      const union msi_instance_cookie *icookie);
 void msi_table_free_vector(struct msi_table *table, struct msi_desc *vector);
 
+void msi_table_walk_vectors(struct msi_table *table, void (*fn)(struct msi_desc *, void *),
+			    void *arg);
+
 unsigned int msi_table_id(const struct msi_table *table);
 struct irq_domain *msi_table_domain(const struct msi_table *table);
+struct device *msi_table_device(const struct msi_table *table);
 #endif /* CONFIG_GENERIC_MSI_IRQ */
 
 #endif /* _LINUX_MSI_TABLE_H */
