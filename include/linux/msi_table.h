@@ -37,6 +37,7 @@ struct msi_desc *msi_table_alloc_vector_range(struct msi_table *table,
 					      const struct irq_affinity_desc *affdesc,
 					      const union msi_instance_cookie *icookie);
 void msi_table_free_vector(struct msi_table *table, struct msi_desc *vector);
+int msi_table_populate(struct msi_table *table);
 
 void msi_table_walk_vectors(struct msi_table *table, void (*fn)(struct msi_desc *, void *),
 			    void *arg);

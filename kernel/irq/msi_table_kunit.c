@@ -798,6 +798,76 @@ static void msi_table_test_device_gone(struct kunit *test)
 	msi_table_free(table);
 }
 
+/* A populated table: every vector allocated up front, then handed out */
+static void msi_table_test_populated(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v[4], *e;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, msi_table_populate(table), 0);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 4);
+	KUNIT_EXPECT_EQ(test, table_size(table), 4);
+	KUNIT_EXPECT_EQ(test, msi_table_populate(table), -EINVAL);
+
+	v[2] = msi_table_alloc_vector(table, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v[2]));
+	KUNIT_EXPECT_EQ(test, v[2]->msi_index, 2);
+	KUNIT_EXPECT_GT(test, v[2]->irq, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 2, NULL, NULL)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 4, NULL, NULL)), -ERANGE);
+	v[0] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v[0]));
+	KUNIT_EXPECT_EQ(test, v[0]->msi_index, 0);
+	v[3] = msi_table_alloc_vector_range(table, 2, 3, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v[3]));
+	KUNIT_EXPECT_EQ(test, v[3]->msi_index, 3);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector_range(table, 2, 3, NULL, NULL)),
+			-ENOSPC);
+	v[1] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v[1]));
+	e = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -ENOSPC);
+
+	/* Given back, not freed: the same vector comes out again */
+	msi_table_free_vector(table, v[2]);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 4);
+	e = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, e, v[2]);
+
+	for (i = 0; i < 4; i++)
+		msi_table_free_vector(table, v[i]);
+	EXPECT_WARN_BEGIN();
+	msi_table_free_vector(table, v[1]);
+	EXPECT_WARN_END();
+	/* Nothing held: freeing the table frees the block without a warning */
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
+/* Only a fresh table can be populated */
+static void msi_table_test_populate_busy(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v;
+
+	v = msi_table_alloc_vector(table, 1, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, msi_table_populate(table), -EINVAL);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
+	msi_table_free_vector(table, v);
+
+	/* A failing parent leaves nothing allocated */
+	fake.fail_alloc = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, msi_table_populate(table), -ENOSPC);
+	fake.fail_alloc = 0;
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, table_size(table), 0);
+	KUNIT_EXPECT_EQ(test, msi_table_populate(table), 0);
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
 /* A large table: every label once, then all free again */
 static void msi_table_test_10000(struct kunit *test)
 {
@@ -1214,6 +1284,8 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_tracepoints),
 	KUNIT_CASE(msi_table_test_leak),
 	KUNIT_CASE(msi_table_test_device_gone),
+	KUNIT_CASE(msi_table_test_populated),
+	KUNIT_CASE(msi_table_test_populate_busy),
 	KUNIT_CASE_SLOW(msi_table_test_10000),
 #ifdef CONFIG_FAILSLAB
 	KUNIT_CASE_SLOW(msi_table_fault_alloc_label),

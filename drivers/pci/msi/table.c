@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PCI MSI-X as an MSI table: the function's MSI-X table is an msi_table
- * whose vectors the driver allocates and frees one by one, at any time,
- * by table entry, through the per device PCI/MSI-X leaf chip.
+ * The PCI-SIG message stores of a function as MSI tables: the driver holds
+ * the MSI-X table, or the MSI capability's block, and allocates and frees
+ * its vectors by label through the leaf chips of the per device PCI/MSI
+ * domains.
  */
 #include <linux/err.h>
 #include <linux/export.h>
@@ -11,48 +12,104 @@
 
 #include "msi.h"
 
-/**
- * pci_allocate_msi_table - Create the MSI-X table of a PCI function
- * @pdev:	The PCI function
- * @type:	%PCI_MSI_TABLE_MSIX
- *
- * Enables MSI-X with every entry masked and returns the function's MSI-X
- * table, stacked on its MSI parent domain (interrupt remapping where it is
- * on). A vector's hardware label is its MSI-X table entry: allocate with
- * msi_table_alloc_vector() or msi_table_alloc_vector_range(), free with
- * msi_table_free_vector(). A function has one MSI or MSI-X table at most,
- * and not beside vectors of pci_alloc_irq_vectors(). Free the table with
- * pci_free_msi_table(), which disables MSI-X again.
- *
- * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument or a
- * function not in D0, -%EOPNOTSUPP if the function has no MSI-X or its MSI
- * parent cannot allocate MSI-X vectors one by one, -%EBUSY if the function
- * has a table or MSI/MSI-X vectors already, -%ENOMEM.
- */
-struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_table_type type)
+static struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev, unsigned int nvec)
 {
 	struct msi_table *table;
 	int hwsize;
 
-	if (!pdev || type != PCI_MSI_TABLE_MSIX || pdev->current_state != PCI_D0)
+	if (nvec)
 		return ERR_PTR(-EINVAL);
-	if (!pci_msi_enabled() || pdev->no_msi || !pdev->msix_cap ||
+	if (!pdev->msix_cap ||
 	    !pci_msi_domain_supports(pdev, MSI_FLAG_PCI_MSIX | MSI_FLAG_PCI_MSIX_ALLOC_DYN,
 				     DENY_LEGACY))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (pdev->msi_table || pdev->msi_enabled || pdev->msix_enabled)
-		return ERR_PTR(-EBUSY);
 
 	hwsize = pci_msix_table_enable(pdev);
 	if (hwsize < 0)
 		return ERR_PTR(hwsize);
 
 	table = msi_allocate_table(&pdev->dev, pci_msix_table_template(), hwsize, NULL);
-	if (IS_ERR(table)) {
+	if (IS_ERR(table))
 		pci_msix_table_disable(pdev);
+	return table;
+}
+
+static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned int nvec)
+{
+	struct msi_domain_template tmpl;
+	struct msi_table *table;
+	int ret;
+
+	if (nvec != 1 && (!nvec || !is_power_of_2(nvec) || nvec > 32))
+		return ERR_PTR(-EINVAL);
+	if (!pdev->msi_cap || !pci_msi_domain_supports(pdev, 0, DENY_LEGACY))
+		return ERR_PTR(-EOPNOTSUPP);
+	/*
+	 * A block of several vectors is one descriptor for all of them, which
+	 * cannot be handed out vector by vector.
+	 */
+	if (nvec > 1)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	pci_msi_table_template(pdev, &tmpl);
+	table = msi_allocate_table(&pdev->dev, &tmpl, nvec, NULL);
+	if (IS_ERR(table))
 		return table;
+
+	ret = pci_msi_table_enable(pdev, table);
+	if (ret) {
+		msi_table_free(table);
+		return ERR_PTR(ret);
 	}
-	pdev->msi_table = table;
+	return table;
+}
+
+/**
+ * pci_allocate_msi_table - Create the MSI or MSI-X table of a PCI function
+ * @pdev:	The PCI function
+ * @type:	%PCI_MSI_TABLE_MSIX or %PCI_MSI_TABLE_MSI
+ * @nvec:	MSI-X: 0, the whole table. MSI: the block size, 1
+ *
+ * MSI-X: enables MSI-X with every entry masked. A vector's hardware label is
+ * its MSI-X table entry; msi_table_alloc_vector() and
+ * msi_table_alloc_vector_range() allocate it, at any time.
+ *
+ * MSI: the capability's block cannot change while MSI is enabled, so the
+ * whole block is allocated here and MSI enabled; a vector's label is its
+ * number in the block, and msi_table_alloc_vector() hands it out. Blocks of
+ * more than one vector are not supported: -%EOPNOTSUPP.
+ *
+ * The table is stacked on the function's MSI parent domain (interrupt
+ * remapping where it is on). A function has one MSI or MSI-X table at
+ * most, and not beside vectors of pci_alloc_irq_vectors(). Free the table
+ * with pci_free_msi_table(), which disables MSI or MSI-X again.
+ *
+ * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument or a
+ * function not in D0, -%EOPNOTSUPP if the function lacks the capability,
+ * or its MSI parent cannot serve such a table, -%EBUSY if the function has
+ * a table or MSI/MSI-X vectors already, -%ENOMEM, or the error of the
+ * block's allocation.
+ */
+struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_table_type type,
+					 unsigned int nvec)
+{
+	struct msi_table *table;
+
+	if (!pdev || pdev->current_state != PCI_D0)
+		return ERR_PTR(-EINVAL);
+	if (type != PCI_MSI_TABLE_MSIX && type != PCI_MSI_TABLE_MSI)
+		return ERR_PTR(-EINVAL);
+	if (!pci_msi_enabled() || pdev->no_msi)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (pdev->msi_table || pdev->msi_enabled || pdev->msix_enabled)
+		return ERR_PTR(-EBUSY);
+
+	if (type == PCI_MSI_TABLE_MSIX)
+		table = pci_allocate_msix_table(pdev, nvec);
+	else
+		table = pci_allocate_msi_block(pdev, nvec);
+	if (!IS_ERR(table))
+		pdev->msi_table = table;
 	return table;
 }
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
@@ -61,8 +118,9 @@ EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
  * pci_free_msi_table - Free the MSI or MSI-X table of a PCI function
  * @table:	The table, as returned by pci_allocate_msi_table(), or %NULL
  *
- * Frees the vectors left, with a warning (see msi_table_free()), and
- * disables MSI-X. The vectors must not be in use (requested).
+ * Frees the vectors the driver still holds, with a warning (see
+ * msi_table_free()), and disables MSI or MSI-X. The vectors must not be in
+ * use (requested).
  */
 void pci_free_msi_table(struct msi_table *table)
 {
@@ -75,8 +133,13 @@ void pci_free_msi_table(struct msi_table *table)
 	if (WARN_ON_ONCE(pdev->msi_table != table))
 		return;
 
-	msi_table_free(table);
 	pdev->msi_table = NULL;
-	pci_msix_table_disable(pdev);
+	if (pdev->msix_enabled) {
+		msi_table_free(table);
+		pci_msix_table_disable(pdev);
+	} else {
+		pci_msi_table_disable(pdev, table);
+		msi_table_free(table);
+	}
 }
 EXPORT_SYMBOL_GPL(pci_free_msi_table);

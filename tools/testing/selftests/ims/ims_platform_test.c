@@ -206,6 +206,7 @@ FIXTURE_VARIANT_ADD(test_device, edu) {
 	.vendor = "0x1234",
 	.device = "0x11e8",
 	.what = "QEMU edu (MSI, IDXD-like IMS in device memory)",
+	.test_driver = "msi-table-test-edu",
 };
 
 FIXTURE_VARIANT_ADD(test_device, e1000e) {

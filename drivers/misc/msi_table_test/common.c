@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Common part of the MSI table test drivers.
+ *
+ * debugfs: msi_table_test/<device>/cmd takes one command per write and
+ * returns its errno from write():
+ *   alloc <label>|any	allocate a vector and request its interrupt
+ *   range <lo> <hi>	the same, at any free label in [lo, hi]
+ *   free <label>		free the interrupt and the vector
+ *   fire <label>		fire the vector; -ETIMEDOUT if no interrupt came
+ *   mask <label>		mask the vector (disable_irq, not lazily);
+ *			-EOPNOTSUPP where the device cannot mask it
+ *   unmask <label>		unmask it (enable_irq)
+ *   legacy		pci_alloc_irq_vectors() beside the table (must fail)
+ *   table			a second table of the function (must fail)
+ * msi_table_test/<device>/state lists the table and, per vector, its label,
+ * Linux interrupt, interrupt count, last CPU and pending bit (-1: unknown).
+ */
+#include <linux/debugfs.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/msi_table.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "msi_table_test.h"
+
+#define FIRE_TIMEOUT	msecs_to_jiffies(2000)
+
+static struct dentry *msi_table_test_root;
+
+static irqreturn_t msi_table_test_irq(int irq, void *data)
+{
+	struct msi_table_test *t = data;
+	unsigned int label = irq_get_msi_desc(irq)->msi_index;
+	struct msi_table_test_vector *v = &t->vec[label];
+
+	v->cpu = smp_processor_id();
+	t->ops->ack(t, label);
+	atomic_inc(&v->count);
+	wake_up(&t->wait);
+	return IRQ_HANDLED;
+}
+
+static int msi_table_test_alloc(struct msi_table_test *t, unsigned int label, bool range,
+				unsigned int lo, unsigned int hi)
+{
+	struct msi_table_test_vector *v;
+	struct msi_desc *desc;
+	int ret;
+
+	if (range)
+		desc = msi_table_alloc_vector_range(t->table, lo, hi, NULL, NULL);
+	else
+		desc = msi_table_alloc_vector(t->table, label, NULL, NULL);
+	if (IS_ERR(desc))
+		return PTR_ERR(desc);
+
+	v = &t->vec[desc->msi_index];
+	v->desc = desc;
+	atomic_set(&v->count, 0);
+	v->cpu = -1;
+	/* A masked vector must not be unmasked lazily behind the test's back */
+	irq_set_status_flags(desc->irq, IRQ_DISABLE_UNLAZY);
+	ret = request_irq(desc->irq, msi_table_test_irq, 0, t->name, t);
+	if (ret) {
+		v->desc = NULL;
+		msi_table_free_vector(t->table, desc);
+	}
+	return ret;
+}
+
+static void msi_table_test_free(struct msi_table_test *t, struct msi_table_test_vector *v)
+{
+	free_irq(v->desc->irq, t);
+	irq_clear_status_flags(v->desc->irq, IRQ_DISABLE_UNLAZY);
+	msi_table_free_vector(t->table, v->desc);
+	v->desc = NULL;
+}
+
+static int msi_table_test_fire(struct msi_table_test *t, unsigned int label)
+{
+	int before = atomic_read(&t->vec[label].count);
+	int ret;
+
+	ret = t->ops->fire(t, label);
+	if (ret)
+		return ret;
+	if (!wait_event_timeout(t->wait, atomic_read(&t->vec[label].count) != before,
+				FIRE_TIMEOUT))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static int msi_table_test_legacy(struct msi_table_test *t)
+{
+	int ret = pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+
+	if (ret < 0)
+		return ret;
+	/* It worked beside the table: undo it and say so */
+	pci_free_irq_vectors(t->pdev);
+	return -EEXIST;
+}
+
+static int msi_table_test_second_table(struct msi_table_test *t)
+{
+	struct msi_table *table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+
+	if (IS_ERR(table))
+		return PTR_ERR(table);
+	pci_free_msi_table(table);
+	return -EEXIST;
+}
+
+static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
+{
+	struct msi_table_test_vector *v;
+	unsigned int label, hi;
+	char cmd[16], arg[16];
+	int n;
+
+	n = sscanf(buf, "%15s %15s %u", cmd, arg, &hi);
+	if (n < 1)
+		return -EINVAL;
+	if (!strcmp(cmd, "legacy"))
+		return msi_table_test_legacy(t);
+	if (!strcmp(cmd, "table"))
+		return msi_table_test_second_table(t);
+	if (n < 2)
+		return -EINVAL;
+	if (!strcmp(cmd, "alloc") && !strcmp(arg, "any"))
+		return msi_table_test_alloc(t, MSI_TABLE_ANY_LABEL, false, 0, 0);
+	if (kstrtouint(arg, 0, &label))
+		return -EINVAL;
+	if (!strcmp(cmd, "alloc"))
+		return msi_table_test_alloc(t, label, false, 0, 0);
+	if (!strcmp(cmd, "range"))
+		return n < 3 ? -EINVAL : msi_table_test_alloc(t, 0, true, label, hi);
+
+	if (label >= t->hwsize || !t->vec[label].desc)
+		return -ENOENT;
+	v = &t->vec[label];
+	if (!strcmp(cmd, "free")) {
+		msi_table_test_free(t, v);
+		return 0;
+	}
+	if (!strcmp(cmd, "fire"))
+		return msi_table_test_fire(t, label);
+	if (!strcmp(cmd, "mask") || !strcmp(cmd, "unmask")) {
+		/* Plain MSI without per vector mask bits */
+		if (!v->desc->pci.msi_attrib.can_mask)
+			return -EOPNOTSUPP;
+		if (!strcmp(cmd, "mask"))
+			disable_irq(v->desc->irq);
+		else
+			enable_irq(v->desc->irq);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static ssize_t msi_table_test_cmd_write(struct file *file, const char __user *ubuf,
+					size_t count, loff_t *ppos)
+{
+	struct msi_table_test *t = file->private_data;
+	char buf[64];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+
+	mutex_lock(&t->lock);
+	ret = msi_table_test_cmd(t, buf);
+	mutex_unlock(&t->lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations msi_table_test_cmd_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= msi_table_test_cmd_write,
+};
+
+static int msi_table_test_state_show(struct seq_file *m, void *unused)
+{
+	struct msi_table_test *t = m->private;
+	unsigned int i;
+
+	mutex_lock(&t->lock);
+	seq_printf(m, "table %u %s hwsize %u\n", msi_table_id(t->table),
+		   msi_table_domain(t->table)->name, t->hwsize);
+	for (i = 0; i < t->hwsize; i++) {
+		struct msi_table_test_vector *v = &t->vec[i];
+
+		if (v->desc)
+			seq_printf(m, "vector %u irq %u count %d cpu %d pending %d\n", i,
+				   v->desc->irq, atomic_read(&v->count), v->cpu,
+				   t->ops->pending ? t->ops->pending(t, i) : -1);
+	}
+	mutex_unlock(&t->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(msi_table_test_state);
+
+/**
+ * msi_table_test_add - Take the function's table and offer it to the tests
+ * @t:	pdev, type, nvec, ops and name set; the device quiet
+ *
+ * Return: 0 or an errno.
+ */
+int msi_table_test_add(struct msi_table_test *t)
+{
+	int ret;
+
+	mutex_init(&t->lock);
+	init_waitqueue_head(&t->wait);
+	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+	if (IS_ERR(t->table))
+		return dev_err_probe(&t->pdev->dev, PTR_ERR(t->table), "no MSI table\n");
+	t->hwsize = t->type == PCI_MSI_TABLE_MSIX ? pci_msix_vec_count(t->pdev) : t->nvec;
+	t->vec = kcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
+	if (!t->vec) {
+		ret = -ENOMEM;
+		goto free_table;
+	}
+
+	if (!msi_table_test_root)
+		msi_table_test_root = debugfs_create_dir("msi_table_test", NULL);
+	t->dir = debugfs_create_dir(pci_name(t->pdev), msi_table_test_root);
+	debugfs_create_file("cmd", 0200, t->dir, t, &msi_table_test_cmd_fops);
+	debugfs_create_file("state", 0400, t->dir, t, &msi_table_test_state_fops);
+	return 0;
+
+free_table:
+	pci_free_msi_table(t->table);
+	return ret;
+}
+
+/**
+ * msi_table_test_remove - Free the vectors and the table
+ * @t:	As set up by msi_table_test_add(); the device quiet
+ */
+void msi_table_test_remove(struct msi_table_test *t)
+{
+	unsigned int i;
+
+	debugfs_remove_recursive(t->dir);
+	for (i = 0; i < t->hwsize; i++)
+		if (t->vec[i].desc)
+			msi_table_test_free(t, &t->vec[i]);
+	kfree(t->vec);
+	pci_free_msi_table(t->table);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Common part of the MSI table test drivers: the vectors of one table, the
+ * interrupt handler which counts them and the debugfs files through which
+ * tools/testing/selftests/ims drives them.
+ */
+#ifndef _MSI_TABLE_TEST_H
+#define _MSI_TABLE_TEST_H
+
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/wait.h>
+
+struct msi_table;
+struct msi_table_test;
+
+/**
+ * struct msi_table_test_ops - What the device does for the common code
+ * @fire:	Make the device raise the vector at @label
+ * @ack:	In the interrupt handler: acknowledge the vector at @label
+ * @pending:	Optional: whether the device holds an interrupt of the masked
+ *		vector at @label
+ */
+struct msi_table_test_ops {
+	int	(*fire)(struct msi_table_test *t, unsigned int label);
+	void	(*ack)(struct msi_table_test *t, unsigned int label);
+	bool	(*pending)(struct msi_table_test *t, unsigned int label);
+};
+
+struct msi_table_test_vector {
+	struct msi_desc		*desc;
+	atomic_t		count;
+	int			cpu;
+};
+
+/**
+ * struct msi_table_test - A device's table under test
+ * @pdev:	The device
+ * @type:	The kind of table
+ * @nvec:	What pci_allocate_msi_table() was asked for
+ * @table:	The table
+ * @hwsize:	Its number of labels
+ * @ops:	The device's part
+ * @name:	The interrupt name, also that of the driver
+ * @vec:	The vectors by label
+ * @lock:	Serializes commands
+ * @wait:	Woken by each interrupt
+ * @dir:	The debugfs directory
+ */
+struct msi_table_test {
+	struct pci_dev				*pdev;
+	enum pci_msi_table_type			type;
+	unsigned int				nvec;
+	struct msi_table			*table;
+	unsigned int				hwsize;
+	const struct msi_table_test_ops		*ops;
+	const char				*name;
+	struct msi_table_test_vector		*vec;
+	struct mutex				lock;	/* serializes commands */
+	wait_queue_head_t			wait;
+	struct dentry				*dir;
+};
+
+int msi_table_test_add(struct msi_table_test *t);
+void msi_table_test_remove(struct msi_table_test *t);
+
+#endif /* _MSI_TABLE_TEST_H */

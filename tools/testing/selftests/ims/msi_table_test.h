@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the tests which drive the msi_table_test drivers
+ * (drivers/misc/msi_table_test) through their debugfs files. Include after
+ * kselftest_harness.h.
+ */
+#ifndef _IMS_MSI_TABLE_TEST_H
+#define _IMS_MSI_TABLE_TEST_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEBUGFS_DIR	"/sys/kernel/debug/msi_table_test"
+#define MAX_LABELS	64
+
+struct vec_state {
+	int irq;
+	int count;
+	int cpu;
+	int pending;
+};
+
+/* The first device bound to @driver_dir (/sys/bus/pci/drivers/NAME) */
+static inline int find_bound(const char *driver_dir, char *bdf, size_t size)
+{
+	struct dirent *de;
+	DIR *dir = opendir(driver_dir);
+	int ret = -ENOENT;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		/* The bound devices are the links named like 0000:00:03.0 */
+		if (strlen(de->d_name) == 12 && de->d_name[4] == ':') {
+			snprintf(bdf, size, "%s", de->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* Run one driver command; 0 or -errno as write() reports it */
+static inline int drv(const char *dir, const char *fmt, ...)
+{
+	char path[512], buf[64];
+	va_list ap;
+	int fd, n, ret = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, "cmd");
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, n) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The state of the vector at @label; -ENOENT if it is not allocated */
+static inline int vec(const char *dir, int label, struct vec_state *v)
+{
+	char path[512], line[256];
+	int ret = -ENOENT, l;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "vector %d irq %d count %d cpu %d pending %d", &l, &v->irq,
+			   &v->count, &v->cpu, &v->pending) == 5 && l == label) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static inline int table_line(const char *dir, char *buf, size_t size)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, size, f))
+		buf[0] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* The /proc/interrupts line of @irq */
+static inline int proc_line(int irq, char *buf, size_t size)
+{
+	char want[16];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(want, sizeof(want), "%d:", irq);
+	while (fgets(buf, size, f)) {
+		char *p = buf;
+
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, want, strlen(want))) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline void free_all(const char *dir, int nr_labels)
+{
+	int l;
+
+	for (l = 0; l < nr_labels; l++)
+		drv(dir, "free %d", l);
+}
+
+/* Fire @label @n times; every interrupt is counted on it and only on it */
+static inline void fire_and_count(struct __test_metadata *_metadata, const char *dir, int nr_labels,
+				  int label, int n)
+{
+	struct vec_state before[MAX_LABELS], after;
+	int l, i;
+
+	for (l = 0; l < nr_labels; l++)
+		if (vec(dir, l, &before[l]))
+			before[l].irq = -1;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, drv(dir, "fire %d", label));
+	for (l = 0; l < nr_labels; l++) {
+		if (before[l].irq < 0)
+			continue;
+		ASSERT_EQ(0, vec(dir, l, &after));
+		EXPECT_EQ(before[l].count + (l == label ? n : 0), after.count) {
+			TH_LOG("entry %d after firing entry %d %d times", l, label, n);
+		}
+	}
+}
+
+#endif /* _IMS_MSI_TABLE_TEST_H */
