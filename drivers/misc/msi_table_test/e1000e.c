@@ -10,8 +10,12 @@
  * keeps the interrupt in the pending bit array until it is unmasked.
  * See common.c for the debugfs interface.
  */
+#include <linux/debugfs.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/msi_table.h>
 #include <linux/pci.h>
 
 #include "msi_table_test.h"
@@ -59,6 +63,138 @@ static bool e1000e_test_pending(struct msi_table_test *t, unsigned int label)
 	return readl(to_e1000e(t)->pba + label / 32 * 4) & BIT(label % 32);
 }
 
+static irqreturn_t e1000e_bench_irq(int irq, void *data)
+{
+	return IRQ_HANDLED;
+}
+
+/* @rounds times: allocate, request, free_irq and free entries 1-4 of the table */
+static s64 e1000e_bench_table(struct msi_table_test *t, unsigned int rounds)
+{
+	struct msi_desc *v;
+	unsigned int r, l;
+	ktime_t t0 = ktime_get();
+	int ret;
+
+	for (r = 0; r < rounds; r++) {
+		for (l = 1; l < t->hwsize; l++) {
+			v = msi_table_alloc_vector(t->table, l, NULL, NULL);
+			if (IS_ERR(v))
+				return PTR_ERR(v);
+			ret = request_irq(v->irq, e1000e_bench_irq, 0, "msi-table-bench", t);
+			if (!ret)
+				free_irq(v->irq, t);
+			msi_table_free_vector(t->table, v);
+			if (ret)
+				return ret;
+		}
+	}
+	return ktime_to_ns(ktime_sub(ktime_get(), t0));
+}
+
+/* The same through pci_alloc_irq_vectors() and pci_msix_alloc_irq_at() */
+static s64 e1000e_bench_legacy(struct msi_table_test *t, unsigned int rounds)
+{
+	struct pci_dev *pdev = t->pdev;
+	struct msi_map map;
+	unsigned int r, l;
+	s64 ns = -EOPNOTSUPP;
+	ktime_t t0;
+	int ret;
+
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSIX);
+	if (ret < 0)
+		return ret;
+	if (!pci_msix_can_alloc_dyn(pdev))
+		goto out;
+
+	t0 = ktime_get();
+	for (r = 0; r < rounds; r++) {
+		for (l = 1; l < t->hwsize; l++) {
+			map = pci_msix_alloc_irq_at(pdev, l, NULL);
+			if (map.index < 0) {
+				ns = map.index;
+				goto out;
+			}
+			ret = request_irq(map.virq, e1000e_bench_irq, 0, "msi-table-bench", t);
+			if (!ret)
+				free_irq(map.virq, t);
+			pci_msix_free_irq(pdev, map);
+			if (ret) {
+				ns = ret;
+				goto out;
+			}
+		}
+	}
+	ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+out:
+	pci_free_irq_vectors(pdev);
+	return ns;
+}
+
+/*
+ * "bench": per vector cost of alloc + request_irq + free_irq + free on the
+ * MSI-X table against the per device PCI/MSI-X domain, on this function, in
+ * turns, printed. The table must hold no vector: it is freed for the
+ * per device domain's turn and taken again.
+ */
+static ssize_t e1000e_bench_write(struct file *file, const char __user *ubuf, size_t count,
+				  loff_t *ppos)
+{
+	struct msi_table_test *t = file->private_data;
+	s64 best[2] = { S64_MAX, S64_MAX }, ns;
+	unsigned int rounds, turn, n;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &rounds);
+	if (ret)
+		return ret;
+	if (!rounds || rounds > 100000)
+		return -EINVAL;
+
+	mutex_lock(&t->lock);
+	for (n = 0; n < t->hwsize; n++) {
+		if (t->vec[n].desc) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+	}
+	for (turn = 0; turn < 6; turn++) {
+		if (turn % 2) {
+			pci_free_msi_table(t->table);
+			ns = e1000e_bench_legacy(t, rounds);
+			t->table = pci_allocate_msi_table(t->pdev, PCI_MSI_TABLE_MSIX, 0);
+			if (IS_ERR(t->table)) {
+				/* Nothing to test with any more: say so loudly */
+				ret = PTR_ERR(t->table);
+				dev_err(&t->pdev->dev, "MSI-X table lost: %d\n", ret);
+				goto unlock;
+			}
+		} else {
+			ns = e1000e_bench_table(t, rounds);
+		}
+		if (ns < 0) {
+			ret = ns;
+			goto unlock;
+		}
+		best[turn % 2] = min(best[turn % 2], ns);
+	}
+	n = rounds * (t->hwsize - 1);
+	pr_info("msi-table-bench: e1000e MSI-X, %u vectors, best of 3: table %lld ns/vector, pci_msix_alloc_irq_at %lld ns/vector, table/per-device %lld.%02lld\n",
+		n, div_s64(best[0], n), div_s64(best[1], n), div64_s64(best[0], best[1]),
+		div64_s64(best[0] * 100, best[1]) % 100);
+	ret = count;
+unlock:
+	mutex_unlock(&t->lock);
+	return ret;
+}
+
+static const struct file_operations e1000e_bench_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= e1000e_bench_write,
+};
+
 static const struct msi_table_test_ops e1000e_test_ops = {
 	.fire		= e1000e_test_fire,
 	.ack		= e1000e_test_ack,
@@ -99,6 +235,7 @@ static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	ret = msi_table_test_add(&e->t);
 	if (ret)
 		return ret;
+	debugfs_create_file("bench", 0200, e->t.dir, &e->t, &e1000e_bench_fops);
 	pci_set_drvdata(pdev, e);
 	return 0;
 }
