@@ -7,10 +7,24 @@
  * the bit to its acknowledge register clears it. The driver holds the
  * function's MSI table, a block of one vector. See common.c for the
  * debugfs interface.
+ *
+ * It also takes an IMS table whose messages stay in memory, for the tests
+ * of what the platform allows (an IMS table needs interrupt remapping, and
+ * not a virtual IOMMU) and of when the core writes a stored message. Its
+ * debugfs file ims_cmd takes "create <n>", "destroy", "alloc <label>"
+ * (allocate and request), "free <label>"; ims_state lists per vector its
+ * Linux interrupt, the number of message writes and masks, and the stored
+ * message.
  */
+#include <linux/debugfs.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/irq.h>
 #include <linux/module.h>
+#include <linux/msi.h>
+#include <linux/msi_table.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 
 #include "msi_table_test.h"
 
@@ -19,9 +33,22 @@
 #define EDU_IRQ_ACK		0x64
 #define EDU_IRQ_TEST		BIT(0)
 
+#define EDU_IMS_MAX		64
+
+/* A vector of the in-memory IMS table: what the core stored and did */
+struct edu_ims_slot {
+	struct msi_desc		*desc;
+	struct msi_msg		msg;
+	unsigned int		writes;
+	unsigned int		masks;
+	bool			masked;
+};
+
 struct edu_test {
 	struct msi_table_test	t;
 	void __iomem		*regs;
+	struct msi_table	*ims;
+	struct edu_ims_slot	slot[EDU_IMS_MAX];
 };
 
 static struct edu_test *to_edu(struct msi_table_test *t)
@@ -46,6 +73,159 @@ static const struct msi_table_test_ops edu_test_ops = {
 	.fire		= edu_test_fire,
 	.ack		= edu_test_ack,
 };
+
+static struct edu_ims_slot *edu_ims_slot(struct irq_data *d)
+{
+	struct edu_test *e = msi_get_domain_info(d->domain)->data;
+
+	return &e->slot[irqd_to_hwirq(d)];
+}
+
+/* Atomic context: memory only */
+static void edu_ims_write_msg(struct irq_data *d, struct msi_msg *msg)
+{
+	struct edu_ims_slot *slot = edu_ims_slot(d);
+
+	slot->msg = *msg;
+	slot->writes++;
+}
+
+static void edu_ims_mask(struct irq_data *d)
+{
+	edu_ims_slot(d)->masked = true;
+	edu_ims_slot(d)->masks++;
+}
+
+static void edu_ims_unmask(struct irq_data *d)
+{
+	edu_ims_slot(d)->masked = false;
+}
+
+static const struct msi_domain_template edu_ims_template = {
+	.chip = {
+		.name			= "EDU-IMS",
+		.irq_write_msi_msg	= edu_ims_write_msg,
+		.irq_mask		= edu_ims_mask,
+		.irq_unmask		= edu_ims_unmask,
+	},
+};
+
+static irqreturn_t edu_ims_irq(int irq, void *data)
+{
+	return IRQ_HANDLED;
+}
+
+static int edu_ims_cmd(struct edu_test *e, char *buf)
+{
+	struct edu_ims_slot *slot;
+	unsigned int label = 0;
+	struct msi_desc *desc;
+	char cmd[16];
+	int n, ret;
+
+	n = sscanf(buf, "%15s %u", cmd, &label);
+	if (n < 1)
+		return -EINVAL;
+	if (!strcmp(cmd, "create")) {
+		if (e->ims)
+			return -EBUSY;
+		if (n < 2 || !label || label > EDU_IMS_MAX)
+			return -EINVAL;
+		e->ims = pci_create_ims_table(e->t.pdev, &edu_ims_template, label, e);
+		ret = PTR_ERR_OR_ZERO(e->ims);
+		if (ret)
+			e->ims = NULL;
+		return ret;
+	}
+	if (!e->ims)
+		return -ENOENT;
+	if (!strcmp(cmd, "destroy")) {
+		for (n = 0; n < EDU_IMS_MAX; n++) {
+			if (e->slot[n].desc) {
+				free_irq(e->slot[n].desc->irq, e);
+				msi_table_free_vector(e->ims, e->slot[n].desc);
+			}
+		}
+		memset(e->slot, 0, sizeof(e->slot));
+		msi_table_free(e->ims);
+		e->ims = NULL;
+		return 0;
+	}
+	if (n < 2 || label >= EDU_IMS_MAX)
+		return -EINVAL;
+	slot = &e->slot[label];
+	if (!strcmp(cmd, "alloc")) {
+		/* A slot in use stays as it is: the table refuses the label */
+		if (!slot->desc)
+			memset(slot, 0, sizeof(*slot));
+		desc = msi_table_alloc_vector(e->ims, label, NULL, NULL);
+		if (IS_ERR(desc))
+			return PTR_ERR(desc);
+		ret = request_irq(desc->irq, edu_ims_irq, 0, "msi-table-test-edu-ims", e);
+		if (ret) {
+			msi_table_free_vector(e->ims, desc);
+			return ret;
+		}
+		slot->desc = desc;
+		return 0;
+	}
+	if (!strcmp(cmd, "free")) {
+		if (!slot->desc)
+			return -ENOENT;
+		free_irq(slot->desc->irq, e);
+		msi_table_free_vector(e->ims, slot->desc);
+		slot->desc = NULL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static ssize_t edu_ims_cmd_write(struct file *file, const char __user *ubuf, size_t count,
+				 loff_t *ppos)
+{
+	struct edu_test *e = file->private_data;
+	char buf[32];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+
+	mutex_lock(&e->t.lock);
+	ret = edu_ims_cmd(e, buf);
+	mutex_unlock(&e->t.lock);
+	return ret ? ret : count;
+}
+
+static const struct file_operations edu_ims_cmd_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= edu_ims_cmd_write,
+};
+
+static int edu_ims_state_show(struct seq_file *m, void *unused)
+{
+	struct edu_test *e = m->private;
+	unsigned int i;
+
+	mutex_lock(&e->t.lock);
+	if (e->ims)
+		seq_printf(m, "table %u %s\n", msi_table_id(e->ims),
+			   msi_table_domain(e->ims)->name);
+	for (i = 0; e->ims && i < EDU_IMS_MAX; i++) {
+		struct edu_ims_slot *slot = &e->slot[i];
+
+		if (slot->desc)
+			seq_printf(m, "slot %u irq %u writes %u masks %u masked %d addr %#x%08x data %#x\n",
+				   i, slot->desc->irq, slot->writes, slot->masks, slot->masked,
+				   slot->msg.address_hi, slot->msg.address_lo, slot->msg.data);
+	}
+	mutex_unlock(&e->t.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(edu_ims_state);
 
 static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -74,6 +254,8 @@ static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = msi_table_test_add(&e->t);
 	if (ret)
 		return ret;
+	debugfs_create_file("ims_cmd", 0200, e->t.dir, e, &edu_ims_cmd_fops);
+	debugfs_create_file("ims_state", 0400, e->t.dir, e, &edu_ims_state_fops);
 	pci_set_drvdata(pdev, e);
 	return 0;
 }
@@ -82,6 +264,8 @@ static void edu_test_remove(struct pci_dev *pdev)
 {
 	struct edu_test *e = pci_get_drvdata(pdev);
 
+	if (e->ims)
+		edu_ims_cmd(e, "destroy");
 	msi_table_test_remove(&e->t);
 }
 

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the platform allows an IMS table, and when the core writes a stored
+ * message, through the in-memory IMS table of the msi-table-test-edu
+ * driver (drivers/misc/msi_table_test/edu.c, debugfs ims_cmd/ims_state):
+ * - with VT-d interrupt remapping, the table is created; a vector's message
+ *   is remappable, written at allocation and again at request_irq(), and
+ *   an affinity change updates the remapping entry only: no write;
+ * - without interrupt remapping, creation fails with -EOPNOTSUPP (and
+ *   without a kernel warning, which the console scan checks);
+ * - under a virtual IOMMU (VT-d caching mode), creation fails with
+ *   -EOPNOTSUPP and the kernel says why.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "msi_table_test.h"
+
+#define DRIVER_DIR	"/sys/bus/pci/drivers/msi-table-test-edu"
+#define IOMMU_DIR	"/sys/class/iommu"
+#define DOMAINS_DIR	"/sys/kernel/debug/irq/domains"
+
+#define VTD_CAP_CM	0x80ULL	/* caching mode: a virtual IOMMU */
+
+struct ims_slot {
+	int irq;
+	unsigned int writes;
+	unsigned int masks;
+	unsigned long long addr;
+	unsigned int data;
+};
+
+static int ims_slot(const char *dir, int label, struct ims_slot *s)
+{
+	char path[512], line[256];
+	int ret = -ENOENT, l, masked;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ims_state", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "slot %d irq %d writes %u masks %u masked %d addr %llx data %x",
+			   &l, &s->irq, &s->writes, &s->masks, &masked, &s->addr,
+			   &s->data) == 7 && l == label) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int ims(const char *dir, const char *cmd)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, "ims_cmd");
+	return write_str(path, cmd);
+}
+
+/* Interrupt remapping is on: an INTEL-IR domain exists */
+static int have_ir(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(DOMAINS_DIR);
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		found |= !strncmp(de->d_name, "INTEL-IR", 8);
+	closedir(d);
+	return found;
+}
+
+/* Any VT-d unit in caching mode */
+static int have_caching_mode(void)
+{
+	char path[512], buf[64];
+	struct dirent *de;
+	int found = 0;
+	FILE *f;
+	DIR *d = opendir(IOMMU_DIR);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "dmar", 4))
+			continue;
+		snprintf(path, sizeof(path), IOMMU_DIR "/%s/intel-iommu/cap", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f))
+			found |= !!(strtoull(buf, NULL, 16) & VTD_CAP_CM);
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+FIXTURE(ims) {
+	char bdf[64];
+	char dir[256];
+	int allowed;
+};
+
+FIXTURE_SETUP(ims)
+{
+	int ir = have_ir(), cm = have_caching_mode();
+
+	ASSERT_EQ(0, find_bound(DRIVER_DIR, self->bdf, sizeof(self->bdf)));
+	snprintf(self->dir, sizeof(self->dir), DEBUGFS_DIR "/%s", self->bdf);
+	ASSERT_LE(0, ir);
+	self->allowed = ir && !cm;
+	TH_LOG("interrupt remapping %s, caching mode %s: IMS %s", ir ? "on" : "off",
+	       cm ? "on" : "off", self->allowed ? "allowed" : "refused");
+	ims(self->dir, "destroy");
+}
+
+FIXTURE_TEARDOWN(ims)
+{
+	ims(self->dir, "destroy");
+}
+
+TEST_F(ims, create)
+{
+	int ret = ims(self->dir, "create 8");
+
+	if (self->allowed) {
+		ASSERT_EQ(0, ret);
+	} else {
+		ASSERT_EQ(-EOPNOTSUPP, ret);
+		/* Refused again, the same way: nothing was left behind */
+		ASSERT_EQ(-EOPNOTSUPP, ims(self->dir, "create 8"));
+	}
+}
+
+TEST_F(ims, message_writes)
+{
+	int cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char path[128], cpu[16];
+	struct ims_slot s;
+	int i;
+
+	if (!self->allowed)
+		SKIP(return, "IMS is refused on this platform (see create)");
+	ASSERT_EQ(0, ims(self->dir, "create 8"));
+	ASSERT_EQ(0, ims(self->dir, "alloc 5"));
+	ASSERT_EQ(0, ims_slot(self->dir, 5, &s));
+	TH_LOG("slot 5: irq %d, %u writes, message %#llx/%#x", s.irq, s.writes, s.addr, s.data);
+	/* At allocation (reservation mode) and at request_irq() */
+	EXPECT_EQ(2, s.writes);
+	/* A remappable message: 0xFEExxxxx with the remapping format bit */
+	EXPECT_EQ(0xfee00000ULL, s.addr & 0xfff00000ULL);
+	EXPECT_NE(0, s.addr & 0x10);
+
+	/* An affinity change updates the remapping entry, not the device */
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", s.irq);
+	for (i = 0; i < 4; i++) {
+		snprintf(cpu, sizeof(cpu), "%d", i % cpus);
+		ASSERT_EQ(0, write_str(path, cpu));
+	}
+	ASSERT_EQ(0, ims_slot(self->dir, 5, &s));
+	EXPECT_EQ(2, s.writes);
+
+	EXPECT_EQ(-EBUSY, ims(self->dir, "alloc 5"));
+	EXPECT_EQ(-ERANGE, ims(self->dir, "alloc 8"));
+	ASSERT_EQ(0, ims(self->dir, "free 5"));
+	ASSERT_EQ(0, ims(self->dir, "alloc 5"));
+}
+
+TEST_HARNESS_MAIN
