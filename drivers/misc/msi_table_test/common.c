@@ -13,6 +13,7 @@
  *   unmask <label>		unmask it (enable_irq)
  *   legacy		pci_alloc_irq_vectors() beside the table (must fail)
  *   table			a second table of the function (must fail)
+ * and the device's own commands (struct msi_table_test_ops::cmd).
  * msi_table_test/<device>/state lists the table and, per vector, its label,
  * Linux interrupt, interrupt count, last CPU and pending bit (-1: unknown).
  */
@@ -60,6 +61,9 @@ static int msi_table_test_alloc(struct msi_table_test *t, unsigned int label, bo
 	v->desc = desc;
 	atomic_set(&v->count, 0);
 	v->cpu = -1;
+	/* Nothing a former vector at this label left may reach this one */
+	if (t->ops->clear_pending)
+		t->ops->clear_pending(t, desc->msi_index);
 	/* A masked vector must not be unmasked lazily behind the test's back */
 	irq_set_status_flags(desc->irq, IRQ_DISABLE_UNLAZY);
 	ret = request_irq(desc->irq, msi_table_test_irq, 0, t->name, t);
@@ -127,6 +131,9 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return msi_table_test_legacy(t);
 	if (!strcmp(cmd, "table"))
 		return msi_table_test_second_table(t);
+	if (t->ops->cmd && strcmp(cmd, "alloc") && strcmp(cmd, "range") && strcmp(cmd, "free") &&
+	    strcmp(cmd, "fire") && strcmp(cmd, "mask") && strcmp(cmd, "unmask"))
+		return t->ops->cmd(t, cmd, n < 2 || kstrtouint(arg, 0, &label) ? 0 : label);
 	if (n < 2)
 		return -EINVAL;
 	if (!strcmp(cmd, "alloc") && !strcmp(arg, "any"))
@@ -205,6 +212,28 @@ static int msi_table_test_state_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(msi_table_test_state);
+
+/**
+ * msi_table_test_map - Enable the device, map its BAR 0, let it write
+ * @pdev:	The device
+ *
+ * Return: BAR 0, or an ERR_PTR().
+ */
+void __iomem *msi_table_test_map(struct pci_dev *pdev)
+{
+	void __iomem *regs;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return IOMEM_ERR_PTR(ret);
+	regs = pcim_iomap(pdev, 0, 0);
+	if (!regs)
+		return IOMEM_ERR_PTR(-ENOMEM);
+	/* MSI and MSI-X messages are memory writes of the device */
+	pci_set_master(pdev);
+	return regs;
+}
 
 /**
  * msi_table_test_add - Take the function's table and offer it to the tests

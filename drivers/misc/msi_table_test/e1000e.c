@@ -25,6 +25,7 @@
 #define E1000_IMS		0x000d0	/* Interrupt mask set */
 #define E1000_IMC		0x000d8	/* Interrupt mask clear */
 #define E1000_IVAR		0x000e4	/* Cause to MSI-X vector map */
+#define E1000_PBACLR		0x05b68	/* MSI-X pending bit clear */
 #define E1000_ICR_RXQ0		BIT(20)
 #define E1000_IVAR_VALID	BIT(3)
 
@@ -195,10 +196,16 @@ static const struct file_operations e1000e_bench_fops = {
 	.write	= e1000e_bench_write,
 };
 
+static void e1000e_test_clear_pending(struct msi_table_test *t, unsigned int label)
+{
+	writel(BIT(label), to_e1000e(t)->regs + E1000_PBACLR);
+}
+
 static const struct msi_table_test_ops e1000e_test_ops = {
 	.fire		= e1000e_test_fire,
 	.ack		= e1000e_test_ack,
 	.pending	= e1000e_test_pending,
+	.clear_pending	= e1000e_test_clear_pending,
 };
 
 static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -211,18 +218,13 @@ static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	if (!e)
 		return -ENOMEM;
 
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return ret;
-	e->regs = pcim_iomap(pdev, 0, 0);
-	if (!e->regs)
-		return -ENOMEM;
+	e->regs = msi_table_test_map(pdev);
+	if (IS_ERR(e->regs))
+		return PTR_ERR(e->regs);
 	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
 	e->pba = pcim_iomap_range(pdev, pba & PCI_MSIX_PBA_BIR, pba & PCI_MSIX_PBA_OFFSET, 8);
 	if (IS_ERR(e->pba))
 		return PTR_ERR(e->pba);
-	/* MSI-X messages are memory writes of the device */
-	pci_set_master(pdev);
 
 	/* No cause may interrupt until a test asks for it */
 	writel(~0U, e->regs + E1000_IMC);

@@ -10,9 +10,10 @@
  *
  * It also takes an IMS table whose messages stay in memory, for the tests
  * of what the platform allows (an IMS table needs interrupt remapping, and
- * not a virtual IOMMU) and of when the core writes a stored message. Its
- * debugfs file ims_cmd takes "create <n>", "destroy", "alloc <label>"
- * (allocate and request), "free <label>"; ims_state lists per vector its
+ * not a virtual IOMMU) and of when the core writes a stored message. The
+ * debugfs file cmd takes "ims_create <n>", "ims_destroy", "ims_alloc
+ * <label>" (allocate and request), "ims_free <label>"; ims_state lists
+ * per vector its
  * Linux interrupt, the number of message writes and masks, and the stored
  * message.
  */
@@ -69,11 +70,6 @@ static void edu_test_ack(struct msi_table_test *t, unsigned int label)
 	writel(readl(regs + EDU_IRQ_STATUS), regs + EDU_IRQ_ACK);
 }
 
-static const struct msi_table_test_ops edu_test_ops = {
-	.fire		= edu_test_fire,
-	.ack		= edu_test_ack,
-};
-
 static struct edu_ims_slot *edu_ims_slot(struct irq_data *d)
 {
 	struct edu_test *e = msi_get_domain_info(d->domain)->data;
@@ -115,21 +111,18 @@ static irqreturn_t edu_ims_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static int edu_ims_cmd(struct edu_test *e, char *buf)
+/* "ims create <n>", "ims destroy", "ims alloc <label>", "ims free <label>" */
+static int edu_ims_cmd(struct msi_table_test *t, const char *cmd, unsigned int label)
 {
+	struct edu_test *e = to_edu(t);
 	struct edu_ims_slot *slot;
-	unsigned int label = 0;
 	struct msi_desc *desc;
-	char cmd[16];
 	int n, ret;
 
-	n = sscanf(buf, "%15s %u", cmd, &label);
-	if (n < 1)
-		return -EINVAL;
-	if (!strcmp(cmd, "create")) {
+	if (!strcmp(cmd, "ims_create")) {
 		if (e->ims)
 			return -EBUSY;
-		if (n < 2 || !label || label > EDU_IMS_MAX)
+		if (!label || label > EDU_IMS_MAX)
 			return -EINVAL;
 		e->ims = pci_create_ims_table(e->t.pdev, &edu_ims_template, label, e);
 		ret = PTR_ERR_OR_ZERO(e->ims);
@@ -137,9 +130,11 @@ static int edu_ims_cmd(struct edu_test *e, char *buf)
 			e->ims = NULL;
 		return ret;
 	}
+	if (strncmp(cmd, "ims_", 4))
+		return -EINVAL;
 	if (!e->ims)
 		return -ENOENT;
-	if (!strcmp(cmd, "destroy")) {
+	if (!strcmp(cmd, "ims_destroy")) {
 		for (n = 0; n < EDU_IMS_MAX; n++) {
 			if (e->slot[n].desc) {
 				free_irq(e->slot[n].desc->irq, e);
@@ -151,10 +146,10 @@ static int edu_ims_cmd(struct edu_test *e, char *buf)
 		e->ims = NULL;
 		return 0;
 	}
-	if (n < 2 || label >= EDU_IMS_MAX)
+	if (label >= EDU_IMS_MAX)
 		return -EINVAL;
 	slot = &e->slot[label];
-	if (!strcmp(cmd, "alloc")) {
+	if (!strcmp(cmd, "ims_alloc")) {
 		/* A slot in use stays as it is: the table refuses the label */
 		if (!slot->desc)
 			memset(slot, 0, sizeof(*slot));
@@ -169,7 +164,7 @@ static int edu_ims_cmd(struct edu_test *e, char *buf)
 		slot->desc = desc;
 		return 0;
 	}
-	if (!strcmp(cmd, "free")) {
+	if (!strcmp(cmd, "ims_free")) {
 		if (!slot->desc)
 			return -ENOENT;
 		free_irq(slot->desc->irq, e);
@@ -179,31 +174,6 @@ static int edu_ims_cmd(struct edu_test *e, char *buf)
 	}
 	return -EINVAL;
 }
-
-static ssize_t edu_ims_cmd_write(struct file *file, const char __user *ubuf, size_t count,
-				 loff_t *ppos)
-{
-	struct edu_test *e = file->private_data;
-	char buf[32];
-	int ret;
-
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-
-	mutex_lock(&e->t.lock);
-	ret = edu_ims_cmd(e, buf);
-	mutex_unlock(&e->t.lock);
-	return ret ? ret : count;
-}
-
-static const struct file_operations edu_ims_cmd_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= edu_ims_cmd_write,
-};
 
 static int edu_ims_state_show(struct seq_file *m, void *unused)
 {
@@ -227,6 +197,12 @@ static int edu_ims_state_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(edu_ims_state);
 
+static const struct msi_table_test_ops edu_test_ops = {
+	.fire		= edu_test_fire,
+	.ack		= edu_test_ack,
+	.cmd		= edu_ims_cmd,
+};
+
 static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_test *e;
@@ -236,14 +212,9 @@ static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!e)
 		return -ENOMEM;
 
-	ret = pcim_enable_device(pdev);
-	if (ret)
-		return ret;
-	e->regs = pcim_iomap(pdev, 0, 0);
-	if (!e->regs)
-		return -ENOMEM;
-	/* MSI messages are memory writes of the device */
-	pci_set_master(pdev);
+	e->regs = msi_table_test_map(pdev);
+	if (IS_ERR(e->regs))
+		return PTR_ERR(e->regs);
 	writel(readl(e->regs + EDU_IRQ_STATUS), e->regs + EDU_IRQ_ACK);
 
 	e->t.pdev = pdev;
@@ -254,7 +225,6 @@ static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = msi_table_test_add(&e->t);
 	if (ret)
 		return ret;
-	debugfs_create_file("ims_cmd", 0200, e->t.dir, e, &edu_ims_cmd_fops);
 	debugfs_create_file("ims_state", 0400, e->t.dir, e, &edu_ims_state_fops);
 	pci_set_drvdata(pdev, e);
 	return 0;
@@ -265,7 +235,7 @@ static void edu_test_remove(struct pci_dev *pdev)
 	struct edu_test *e = pci_get_drvdata(pdev);
 
 	if (e->ims)
-		edu_ims_cmd(e, "destroy");
+		edu_ims_cmd(&e->t, "ims_destroy", 0);
 	msi_table_test_remove(&e->t);
 }
 

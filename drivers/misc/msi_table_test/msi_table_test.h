@@ -20,11 +20,17 @@ struct msi_table_test;
  * @ack:	In the interrupt handler: acknowledge the vector at @label
  * @pending:	Optional: whether the device holds an interrupt of the masked
  *		vector at @label
+ * @clear_pending: Optional: drop an interrupt the device holds for the entry
+ *		at @label, before a new vector there is requested
+ * @cmd:	Optional: the device's own commands, "<cmd> <arg>", called
+ *		with the lock held for a command the common code does not know
  */
 struct msi_table_test_ops {
 	int	(*fire)(struct msi_table_test *t, unsigned int label);
 	void	(*ack)(struct msi_table_test *t, unsigned int label);
 	bool	(*pending)(struct msi_table_test *t, unsigned int label);
+	void	(*clear_pending)(struct msi_table_test *t, unsigned int label);
+	int	(*cmd)(struct msi_table_test *t, const char *cmd, unsigned int arg);
 };
 
 struct msi_table_test_vector {
@@ -61,6 +67,7 @@ struct msi_table_test {
 	struct dentry				*dir;
 };
 
+void __iomem *msi_table_test_map(struct pci_dev *pdev);
 int msi_table_test_add(struct msi_table_test *t);
 void msi_table_test_remove(struct msi_table_test *t);
 

