@@ -198,6 +198,11 @@ static int msi_table_test_state_show(struct seq_file *m, void *unused)
 	unsigned int i;
 
 	mutex_lock(&t->lock);
+	/* The e1000e benchmark can lose the table (it says so in the log) */
+	if (!t->table) {
+		seq_puts(m, "no table\n");
+		goto unlock;
+	}
 	seq_printf(m, "table %u %s hwsize %u\n", msi_table_id(t->table),
 		   msi_table_domain(t->table)->name, t->hwsize);
 	for (i = 0; i < t->hwsize; i++) {
@@ -208,6 +213,7 @@ static int msi_table_test_state_show(struct seq_file *m, void *unused)
 				   v->desc->irq, atomic_read(&v->count), v->cpu,
 				   t->ops->pending ? t->ops->pending(t, i) : -1);
 	}
+unlock:
 	mutex_unlock(&t->lock);
 	return 0;
 }

@@ -154,6 +154,10 @@ static ssize_t e1000e_bench_write(struct file *file, const char __user *ubuf, si
 		return -EINVAL;
 
 	mutex_lock(&t->lock);
+	if (!t->table) {
+		ret = -ENOENT;
+		goto unlock;
+	}
 	for (n = 0; n < t->hwsize; n++) {
 		if (t->vec[n].desc) {
 			ret = -EBUSY;
@@ -168,6 +172,7 @@ static ssize_t e1000e_bench_write(struct file *file, const char __user *ubuf, si
 			if (IS_ERR(t->table)) {
 				/* Nothing to test with any more: say so loudly */
 				ret = PTR_ERR(t->table);
+				t->table = NULL;
 				dev_err(&t->pdev->dev, "MSI-X table lost: %d\n", ret);
 				goto unlock;
 			}
