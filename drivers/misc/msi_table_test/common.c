@@ -6,6 +6,7 @@
  * returns its errno from write():
  *   alloc <label>|any	allocate a vector and request its interrupt
  *   range <lo> <hi>	the same, at any free label in [lo, hi]
+ *   managed <label> <cpu> the same, managed affinity on <cpu>
  *   free <label>		free the interrupt and the vector
  *   fire <label>		fire the vector; -ETIMEDOUT if no interrupt came
  *   mask <label>		mask the vector (disable_irq, not lazily);
@@ -13,12 +14,16 @@
  *   unmask <label>		unmask it (enable_irq)
  *   legacy		pci_alloc_irq_vectors() beside the table (must fail)
  *   table			a second table of the function (must fail)
+ *   create <n>		create a table of n labels (devices whose tables
+ *			are made on demand: IMS)
+ *   destroy		free its vectors and the table
  * and the device's own commands (struct msi_table_test_ops::cmd).
  * msi_table_test/<device>/state lists the table and, per vector, its label,
  * Linux interrupt, interrupt count, last CPU and pending bit (-1: unknown).
  */
 #include <linux/debugfs.h>
 #include <linux/interrupt.h>
+#include <linux/cpumask.h>
 #include <linux/irq.h>
 #include <linux/msi_table.h>
 #include <linux/seq_file.h>
@@ -44,18 +49,37 @@ static irqreturn_t msi_table_test_irq(int irq, void *data)
 }
 
 static int msi_table_test_alloc(struct msi_table_test *t, unsigned int label, bool range,
-				unsigned int lo, unsigned int hi)
+				unsigned int lo, unsigned int hi, int managed_cpu)
 {
+	union msi_instance_cookie cookie = { }, *icookie = NULL;
+	struct irq_affinity_desc affd = { .is_managed = 1 };
 	struct msi_table_test_vector *v;
 	struct msi_desc *desc;
 	int ret;
 
+	if (!t->table)
+		return -ENOENT;
+	if (managed_cpu >= 0) {
+		if (managed_cpu >= nr_cpu_ids || !cpu_possible(managed_cpu))
+			return -EINVAL;
+		cpumask_copy(&affd.mask, cpumask_of(managed_cpu));
+	}
+	if (t->ops->get_cookie) {
+		ret = t->ops->get_cookie(t, &cookie);
+		if (ret)
+			return ret;
+		icookie = &cookie;
+	}
+
 	if (range)
-		desc = msi_table_alloc_vector_range(t->table, lo, hi, NULL, NULL);
+		desc = msi_table_alloc_vector_range(t->table, lo, hi, NULL, icookie);
 	else
-		desc = msi_table_alloc_vector(t->table, label, NULL, NULL);
-	if (IS_ERR(desc))
-		return PTR_ERR(desc);
+		desc = msi_table_alloc_vector(t->table, label, managed_cpu >= 0 ? &affd : NULL,
+					      icookie);
+	if (IS_ERR(desc)) {
+		ret = PTR_ERR(desc);
+		goto put_cookie;
+	}
 
 	v = &t->vec[desc->msi_index];
 	v->desc = desc;
@@ -67,19 +91,88 @@ static int msi_table_test_alloc(struct msi_table_test *t, unsigned int label, bo
 	/* A masked vector must not be unmasked lazily behind the test's back */
 	irq_set_status_flags(desc->irq, IRQ_DISABLE_UNLAZY);
 	ret = request_irq(desc->irq, msi_table_test_irq, 0, t->name, t);
-	if (ret) {
-		v->desc = NULL;
-		msi_table_free_vector(t->table, desc);
-	}
+	if (!ret)
+		return 0;
+	v->desc = NULL;
+	irq_clear_status_flags(desc->irq, IRQ_DISABLE_UNLAZY);
+	msi_table_free_vector(t->table, desc);
+put_cookie:
+	if (icookie)
+		t->ops->put_cookie(t, icookie);
 	return ret;
 }
 
 static void msi_table_test_free(struct msi_table_test *t, struct msi_table_test_vector *v)
 {
+	union msi_instance_cookie cookie = v->desc->data.icookie;
+
 	free_irq(v->desc->irq, t);
 	irq_clear_status_flags(v->desc->irq, IRQ_DISABLE_UNLAZY);
 	msi_table_free_vector(t->table, v->desc);
 	v->desc = NULL;
+	if (t->ops->put_cookie)
+		t->ops->put_cookie(t, &cookie);
+}
+
+static void msi_table_test_free_all(struct msi_table_test *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->hwsize; i++)
+		if (t->vec[i].desc)
+			msi_table_test_free(t, &t->vec[i]);
+}
+
+/**
+ * msi_table_test_create_table - Create a table made on demand
+ * @t:	With @t->ops->create, no table and the lock held
+ * @n:	Its number of labels
+ *
+ * Return: 0 or an errno.
+ */
+int msi_table_test_create_table(struct msi_table_test *t, unsigned int n)
+{
+	struct msi_table *table;
+
+	if (!t->ops->create)
+		return -EINVAL;
+	if (t->table)
+		return -EBUSY;
+	if (!n)
+		return -EINVAL;
+	t->vec = kvcalloc(n, sizeof(*t->vec), GFP_KERNEL);
+	if (!t->vec)
+		return -ENOMEM;
+	table = t->ops->create(t, n);
+	if (IS_ERR(table)) {
+		kvfree(t->vec);
+		t->vec = NULL;
+		return PTR_ERR(table);
+	}
+	t->table = table;
+	t->hwsize = n;
+	return 0;
+}
+
+/**
+ * msi_table_test_destroy_table - Free the vectors and a table made on demand
+ * @t:	With @t->ops->create and the lock held
+ *
+ * Return: 0, or -%ENOENT if there is no table.
+ */
+int msi_table_test_destroy_table(struct msi_table_test *t)
+{
+	if (!t->ops->create)
+		return -EINVAL;
+	if (!t->table)
+		return -ENOENT;
+	msi_table_test_free_all(t);
+	t->ops->destroy(t);
+	t->table = NULL;
+	t->hwsize = 0;
+	kvfree(t->vec);
+	t->vec = NULL;
+	return 0;
 }
 
 static int msi_table_test_fire(struct msi_table_test *t, unsigned int label)
@@ -117,6 +210,19 @@ static int msi_table_test_second_table(struct msi_table_test *t)
 	return -EEXIST;
 }
 
+static bool msi_table_test_common_cmd(const char *cmd)
+{
+	static const char * const cmds[] = {
+		"alloc", "range", "managed", "free", "fire", "mask", "unmask",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmd, cmds[i]))
+			return true;
+	return false;
+}
+
 static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 {
 	struct msi_table_test_vector *v;
@@ -131,19 +237,25 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return msi_table_test_legacy(t);
 	if (!strcmp(cmd, "table"))
 		return msi_table_test_second_table(t);
-	if (t->ops->cmd && strcmp(cmd, "alloc") && strcmp(cmd, "range") && strcmp(cmd, "free") &&
-	    strcmp(cmd, "fire") && strcmp(cmd, "mask") && strcmp(cmd, "unmask"))
+	if (!strcmp(cmd, "destroy"))
+		return msi_table_test_destroy_table(t);
+	if (t->ops->cmd && strcmp(cmd, "create") && !msi_table_test_common_cmd(cmd))
 		return t->ops->cmd(t, cmd, n < 2 || kstrtouint(arg, 0, &label) ? 0 : label);
 	if (n < 2)
 		return -EINVAL;
 	if (!strcmp(cmd, "alloc") && !strcmp(arg, "any"))
-		return msi_table_test_alloc(t, MSI_TABLE_ANY_LABEL, false, 0, 0);
+		return msi_table_test_alloc(t, MSI_TABLE_ANY_LABEL, false, 0, 0, -1);
 	if (kstrtouint(arg, 0, &label))
 		return -EINVAL;
+	if (!strcmp(cmd, "create"))
+		return msi_table_test_create_table(t, label);
 	if (!strcmp(cmd, "alloc"))
-		return msi_table_test_alloc(t, label, false, 0, 0);
+		return msi_table_test_alloc(t, label, false, 0, 0, -1);
 	if (!strcmp(cmd, "range"))
-		return n < 3 ? -EINVAL : msi_table_test_alloc(t, 0, true, label, hi);
+		return n < 3 ? -EINVAL : msi_table_test_alloc(t, 0, true, label, hi, -1);
+	if (!strcmp(cmd, "managed"))
+		return n < 3 || hi > INT_MAX ? -EINVAL :
+			msi_table_test_alloc(t, label, false, 0, 0, hi);
 
 	if (label >= t->hwsize || !t->vec[label].desc)
 		return -ENOENT;
@@ -156,7 +268,7 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return msi_table_test_fire(t, label);
 	if (!strcmp(cmd, "mask") || !strcmp(cmd, "unmask")) {
 		/* Plain MSI without per vector mask bits */
-		if (!v->desc->pci.msi_attrib.can_mask)
+		if (!t->chip_masks && !v->desc->pci.msi_attrib.can_mask)
 			return -EOPNOTSUPP;
 		if (!strcmp(cmd, "mask"))
 			disable_irq(v->desc->irq);
@@ -242,37 +354,37 @@ void __iomem *msi_table_test_map(struct pci_dev *pdev)
 }
 
 /**
- * msi_table_test_add - Take the function's table and offer it to the tests
- * @t:	pdev, type, nvec, ops and name set; the device quiet
+ * msi_table_test_add - Offer a table to the tests
+ * @t:	pdev, ops and name set; type and nvec for a PCI table, which this
+ *	takes; dirname and parent for a directory of its own; the device quiet
  *
  * Return: 0 or an errno.
  */
 int msi_table_test_add(struct msi_table_test *t)
 {
-	int ret;
-
 	mutex_init(&t->lock);
 	init_waitqueue_head(&t->wait);
-	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
-	if (IS_ERR(t->table))
-		return dev_err_probe(&t->pdev->dev, PTR_ERR(t->table), "no MSI table\n");
-	t->hwsize = t->type == PCI_MSI_TABLE_MSIX ? pci_msix_vec_count(t->pdev) : t->nvec;
-	t->vec = kcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
-	if (!t->vec) {
-		ret = -ENOMEM;
-		goto free_table;
+	if (!t->ops->create) {
+		t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+		if (IS_ERR(t->table))
+			return dev_err_probe(&t->pdev->dev, PTR_ERR(t->table), "no MSI table\n");
+		t->hwsize = t->type == PCI_MSI_TABLE_MSIX ? pci_msix_vec_count(t->pdev) : t->nvec;
+		t->vec = kvcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
+		if (!t->vec) {
+			pci_free_msi_table(t->table);
+			return -ENOMEM;
+		}
 	}
 
-	if (!msi_table_test_root)
-		msi_table_test_root = debugfs_create_dir("msi_table_test", NULL);
-	t->dir = debugfs_create_dir(pci_name(t->pdev), msi_table_test_root);
+	if (!t->parent) {
+		if (!msi_table_test_root)
+			msi_table_test_root = debugfs_create_dir("msi_table_test", NULL);
+		t->parent = msi_table_test_root;
+	}
+	t->dir = debugfs_create_dir(t->dirname ?: pci_name(t->pdev), t->parent);
 	debugfs_create_file("cmd", 0200, t->dir, t, &msi_table_test_cmd_fops);
 	debugfs_create_file("state", 0400, t->dir, t, &msi_table_test_state_fops);
 	return 0;
-
-free_table:
-	pci_free_msi_table(t->table);
-	return ret;
 }
 
 /**
@@ -281,12 +393,12 @@ free_table:
  */
 void msi_table_test_remove(struct msi_table_test *t)
 {
-	unsigned int i;
-
 	debugfs_remove_recursive(t->dir);
-	for (i = 0; i < t->hwsize; i++)
-		if (t->vec[i].desc)
-			msi_table_test_free(t, &t->vec[i]);
-	kfree(t->vec);
+	if (t->ops->create) {
+		msi_table_test_destroy_table(t);
+		return;
+	}
+	msi_table_test_free_all(t);
+	kvfree(t->vec);
 	pci_free_msi_table(t->table);
 }

@@ -7,6 +7,7 @@
 #ifndef _MSI_TABLE_TEST_H
 #define _MSI_TABLE_TEST_H
 
+#include <linux/msi.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/wait.h>
@@ -24,6 +25,13 @@ struct msi_table_test;
  *		at @label, before a new vector there is requested
  * @cmd:	Optional: the device's own commands, "<cmd> <arg>", called
  *		with the lock held for a command the common code does not know
+ * @create:	Optional: create the table of @n labels on command ("create
+ *		<n>"); without it the table is the function's PCI table, taken
+ *		by msi_table_test_add()
+ * @destroy:	With @create: free the table, whose vectors are freed
+ * @get_cookie:	Optional: the instance cookie of a new vector (the queue it
+ *		serves); 0 or an errno
+ * @put_cookie:	With @get_cookie: the vector with @cookie was freed
  */
 struct msi_table_test_ops {
 	int	(*fire)(struct msi_table_test *t, unsigned int label);
@@ -31,6 +39,10 @@ struct msi_table_test_ops {
 	bool	(*pending)(struct msi_table_test *t, unsigned int label);
 	void	(*clear_pending)(struct msi_table_test *t, unsigned int label);
 	int	(*cmd)(struct msi_table_test *t, const char *cmd, unsigned int arg);
+	struct msi_table *(*create)(struct msi_table_test *t, unsigned int n);
+	void	(*destroy)(struct msi_table_test *t);
+	int	(*get_cookie)(struct msi_table_test *t, union msi_instance_cookie *cookie);
+	void	(*put_cookie)(struct msi_table_test *t, union msi_instance_cookie *cookie);
 };
 
 struct msi_table_test_vector {
@@ -42,8 +54,11 @@ struct msi_table_test_vector {
 /**
  * struct msi_table_test - A device's table under test
  * @pdev:	The device
- * @type:	The kind of table
+ * @type:	The kind of PCI table (without @ops->create)
  * @nvec:	What pci_allocate_msi_table() was asked for
+ * @chip_masks:	The table's chip masks every vector (IMS)
+ * @dirname:	Name of the debugfs directory; %NULL: the device's name
+ * @parent:	Parent of the debugfs directory; %NULL: msi_table_test/
  * @table:	The table
  * @hwsize:	Its number of labels
  * @ops:	The device's part
@@ -57,6 +72,9 @@ struct msi_table_test {
 	struct pci_dev				*pdev;
 	enum pci_msi_table_type			type;
 	unsigned int				nvec;
+	bool					chip_masks;
+	const char				*dirname;
+	struct dentry				*parent;
 	struct msi_table			*table;
 	unsigned int				hwsize;
 	const struct msi_table_test_ops		*ops;
@@ -70,5 +88,7 @@ struct msi_table_test {
 void __iomem *msi_table_test_map(struct pci_dev *pdev);
 int msi_table_test_add(struct msi_table_test *t);
 void msi_table_test_remove(struct msi_table_test *t);
+int msi_table_test_create_table(struct msi_table_test *t, unsigned int n);
+int msi_table_test_destroy_table(struct msi_table_test *t);
 
 #endif /* _MSI_TABLE_TEST_H */

@@ -38,10 +38,12 @@ static void pci_ims_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
  * irq_unmask() from the flow handler in hard interrupt context and at CPU
  * hotplug. Storage that needs to sleep caches there and writes back in
  * irq_bus_sync_unlock(), which runs after request_irq(), free_irq(),
- * enable_irq(), disable_irq() and affinity changes from process context,
- * but not after the activation that vector allocation does (cache it until
- * the vector is requested) nor after CPU hotplug (a managed vector whose CPU
- * goes away is shut down and masked).
+ * enable_irq(), disable_irq() and affinity changes from process context.
+ * Three paths do not take the bus lock, and the leaf must schedule the
+ * write back itself for them (a work item): the activation that vector
+ * allocation does, the deactivation when the vector is freed, and CPU
+ * hotplug (a managed vector whose CPUs go away is shut down, masked and
+ * its message cleared, and started again when one comes back).
  *
  * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument,
  * -%EOPNOTSUPP if the function's MSI parent does not remap messages stored

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the platform allows an IMS table, and when the core writes a stored
- * message, through the in-memory IMS table of the msi-table-test-edu
- * driver (drivers/misc/msi_table_test/edu.c, debugfs cmd and ims_state):
+ * message, through the IMS table in the device array of the
+ * msi-table-test-edu driver (drivers/misc/msi_table_test/edu.c, debugfs
+ * directory ims/, files cmd and slots):
  * - with VT-d interrupt remapping, the table is created; a vector's message
  *   is remappable, written at allocation and again at request_irq(), and
  *   an affinity change updates the remapping entry only: no write;
@@ -24,42 +25,6 @@
 #define DOMAINS_DIR	"/sys/kernel/debug/irq/domains"
 
 #define VTD_CAP_CM	0x80ULL	/* caching mode: a virtual IOMMU */
-
-struct ims_slot {
-	int irq;
-	unsigned int writes;
-	unsigned int masks;
-	unsigned long long addr;
-	unsigned int data;
-};
-
-static int ims_slot(const char *dir, int label, struct ims_slot *s)
-{
-	char path[512], line[256];
-	int ret = -ENOENT, l, masked;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/ims_state", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "slot %d irq %d writes %u masks %u masked %d addr %llx data %x",
-			   &l, &s->irq, &s->writes, &s->masks, &masked, &s->addr,
-			   &s->data) == 7 && l == label) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/* An "ims_" command of the driver; 0 or -errno */
-static int ims(const char *dir, const char *cmd)
-{
-	return drv(dir, "ims_%s", cmd);
-}
 
 /* Interrupt remapping is on: an INTEL-IR domain exists */
 static int have_ir(void)
@@ -113,29 +78,29 @@ FIXTURE_SETUP(ims)
 	int ir = have_ir(), cm = have_caching_mode();
 
 	ASSERT_EQ(0, find_bound(DRIVER_DIR, self->bdf, sizeof(self->bdf)));
-	snprintf(self->dir, sizeof(self->dir), DEBUGFS_DIR "/%s", self->bdf);
+	snprintf(self->dir, sizeof(self->dir), DEBUGFS_DIR "/%s/ims", self->bdf);
 	ASSERT_LE(0, ir);
 	self->allowed = ir && !cm;
 	TH_LOG("interrupt remapping %s, caching mode %s: IMS %s", ir ? "on" : "off",
 	       cm ? "on" : "off", self->allowed ? "allowed" : "refused");
-	ims(self->dir, "destroy");
+	drv(self->dir, "destroy");
 }
 
 FIXTURE_TEARDOWN(ims)
 {
-	ims(self->dir, "destroy");
+	drv(self->dir, "destroy");
 }
 
 TEST_F(ims, create)
 {
-	int ret = ims(self->dir, "create 8");
+	int ret = drv(self->dir, "create 8");
 
 	if (self->allowed) {
 		ASSERT_EQ(0, ret);
 	} else {
 		ASSERT_EQ(-EOPNOTSUPP, ret);
 		/* Refused again, the same way: nothing was left behind */
-		ASSERT_EQ(-EOPNOTSUPP, ims(self->dir, "create 8"));
+		ASSERT_EQ(-EOPNOTSUPP, drv(self->dir, "create 8"));
 	}
 }
 
@@ -143,14 +108,14 @@ TEST_F(ims, message_writes)
 {
 	int cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char path[128], cpu[16];
-	struct ims_slot s;
+	struct ims_entry s;
 	int i;
 
 	if (!self->allowed)
 		SKIP(return, "IMS is refused on this platform (see create)");
-	ASSERT_EQ(0, ims(self->dir, "create 8"));
-	ASSERT_EQ(0, ims(self->dir, "alloc 5"));
-	ASSERT_EQ(0, ims_slot(self->dir, 5, &s));
+	ASSERT_EQ(0, drv(self->dir, "create 8"));
+	ASSERT_EQ(0, drv(self->dir, "alloc 5"));
+	ASSERT_EQ(0, ims_entry(self->dir, 5, &s));
 	TH_LOG("slot 5: irq %d, %u writes, message %#llx/%#x", s.irq, s.writes, s.addr, s.data);
 	/* At allocation (reservation mode) and at request_irq() */
 	EXPECT_EQ(2, s.writes);
@@ -164,13 +129,13 @@ TEST_F(ims, message_writes)
 		snprintf(cpu, sizeof(cpu), "%d", i % cpus);
 		ASSERT_EQ(0, write_str(path, cpu));
 	}
-	ASSERT_EQ(0, ims_slot(self->dir, 5, &s));
+	ASSERT_EQ(0, ims_entry(self->dir, 5, &s));
 	EXPECT_EQ(2, s.writes);
 
-	EXPECT_EQ(-EBUSY, ims(self->dir, "alloc 5"));
-	EXPECT_EQ(-ERANGE, ims(self->dir, "alloc 8"));
-	ASSERT_EQ(0, ims(self->dir, "free 5"));
-	ASSERT_EQ(0, ims(self->dir, "alloc 5"));
+	EXPECT_EQ(-EBUSY, drv(self->dir, "alloc 5"));
+	EXPECT_EQ(-ERANGE, drv(self->dir, "alloc 8"));
+	ASSERT_EQ(0, drv(self->dir, "free 5"));
+	ASSERT_EQ(0, drv(self->dir, "alloc 5"));
 }
 
 TEST_HARNESS_MAIN

@@ -163,7 +163,9 @@ static inline void fire_and_count(struct __test_metadata *_metadata, const char 
 		if (vec(dir, l, &before[l]))
 			before[l].irq = -1;
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, drv(dir, "fire %d", label));
+		ASSERT_EQ(0, drv(dir, "fire %d", label)) {
+			TH_LOG("fire %d of %d at label %d (%s)", i + 1, n, label, dir);
+		}
 	for (l = 0; l < nr_labels; l++) {
 		if (before[l].irq < 0)
 			continue;
@@ -179,6 +181,41 @@ static inline void fire_and_count(struct __test_metadata *_metadata, const char 
 			TH_LOG("entry %d: %d interrupts for %d fired", l,
 			       after.count - before[l].count, n);
 	}
+}
+
+/* A line of the "slots" file of an IMS table of msi-table-test-edu */
+#define IMS_SLOT_FMT	"slot %d queue %d irq %d writes %u masks %u addr %llx data %x ctrl %x"
+
+struct ims_entry {
+	int queue;
+	int irq;
+	unsigned int writes;
+	unsigned int masks;
+	unsigned long long addr;
+	unsigned int data;
+	unsigned int ctrl;
+};
+
+/* The "slots" line of @label: what the leaf chip did, what the store holds */
+static inline int ims_entry(const char *dir, int label, struct ims_entry *s)
+{
+	char path[512], line[256];
+	int ret = -ENOENT, l;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/slots", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, IMS_SLOT_FMT, &l, &s->queue, &s->irq, &s->writes, &s->masks,
+			   &s->addr, &s->data, &s->ctrl) == 8 && l == label) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
 }
 
 #endif /* _IMS_MSI_TABLE_TEST_H */
