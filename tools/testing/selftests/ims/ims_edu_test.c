@@ -273,11 +273,6 @@ TEST_F(ims, affinity_change_between_fires)
  * 1, is shut down with its CPU: its entry is cleared, the device refuses
  * to fire it, and it comes back with the CPU. The function's MSI vector
  * moves along and keeps firing too.
- *
- * The MSI vector is requested throughout: x86 keeps the vector of a
- * freed (deactivated) MSI which cannot be masked, does not move it off a
- * dying CPU, and clears the CPU's vector table when it comes back, so
- * such a vector requested again afterwards stays dead (NOTES.md).
  */
 TEST_F(ims, cpu_hotplug)
 {

@@ -4,7 +4,9 @@
  * the msi-table-test-edu driver (drivers/misc/msi_table_test/edu.c): the
  * block is allocated with the table and handed out by label; the vector
  * fires and is counted on its Linux interrupt; edu has no per vector mask
- * bit, and masking says so; and the errors of the table API.
+ * bit, and masking says so; the vector fires again after its CPU went
+ * offline and came back while it was free; and the errors of the table
+ * API.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +98,42 @@ TEST_F(edu, errors)
 	EXPECT_EQ(-EBUSY, drv(self->dir, "table"));
 	EXPECT_EQ(-EBUSY, drv(self->dir, "legacy"));
 	fire_and_count(_metadata, self->dir, NR_LABELS, 0, 1);
+}
+
+/*
+ * edu's MSI cannot be masked, so x86 keeps the vector of its interrupt
+ * when it is freed. Its CPU going offline and coming back while the
+ * interrupt is free must not leave it on a vector which the CPU no longer
+ * handles when it is requested again.
+ */
+TEST_F(edu, vector_survives_cpu_hotplug_while_free)
+{
+	const char *online = "/sys/devices/system/cpu/cpu1/online";
+	struct vec_state v;
+	char path[128];
+	int tries;
+
+	if (access(online, W_OK))
+		SKIP(return, "CPU 1 cannot go offline");
+	ASSERT_EQ(0, drv(self->dir, "alloc 0"));
+	ASSERT_EQ(0, vec(self->dir, 0, &v));
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", v.irq);
+	ASSERT_EQ(0, write_str(path, "1"));
+	/* A move takes effect at the next interrupt */
+	for (tries = 0; tries < 20; tries++) {
+		ASSERT_EQ(0, drv(self->dir, "fire 0"));
+		ASSERT_EQ(0, vec(self->dir, 0, &v));
+		if (v.cpu == 1)
+			break;
+		usleep(20000);
+	}
+	ASSERT_EQ(1, v.cpu);
+	ASSERT_EQ(0, drv(self->dir, "free 0"));
+
+	ASSERT_EQ(0, write_str(online, "0"));
+	ASSERT_EQ(0, write_str(online, "1"));
+	ASSERT_EQ(0, drv(self->dir, "alloc 0"));
+	fire_and_count(_metadata, self->dir, NR_LABELS, 0, 2);
 }
 
 TEST_HARNESS_MAIN

@@ -164,7 +164,7 @@ static inline void fire_and_count(struct __test_metadata *_metadata, const char 
 			before[l].irq = -1;
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, drv(dir, "fire %d", label)) {
-			TH_LOG("fire %d of %d at label %d (%s)", i + 1, n, label, dir);
+			TH_LOG("firing label %d (%s) failed", label, dir);
 		}
 	for (l = 0; l < nr_labels; l++) {
 		if (before[l].irq < 0)
