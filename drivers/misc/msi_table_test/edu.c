@@ -34,6 +34,10 @@
  * translates like any other. A masked entry's pending interrupt is sent when
  * the entry is unmasked. A leaf chip which stores nothing fails the tests.
  *
+ * Each IMS directory also takes "send <address>": the device sends a
+ * message of the caller's choosing (data 0), as a device holding a stale or
+ * a foreign message would; interrupt remapping must refuse it.
+ *
  * Each IMS directory also has a file "slots": per vector its label, queue,
  * Linux interrupt, the number of message writes and masks of the leaf chip,
  * and the entry as the store holds it. The memory table's directory takes
@@ -269,6 +273,24 @@ static void edu_dev_unmasked(struct edu_ims *ims, unsigned int idx)
 	if (ret)
 		dev_err_ratelimited(&ims->t.pdev->dev, "pending interrupt of %u not sent: %d\n",
 				    idx, ret);
+}
+
+/* The device sends data 0 to @addr, whatever its store holds */
+static int edu_dev_send(struct edu_test *e, u32 addr)
+{
+	struct edu_ims_entry entry = { .addr_lo = cpu_to_le32(addr) };
+	unsigned long flags;
+	int ret;
+
+	if (!edu_dev_valid_msg(&entry))
+		return -EINVAL;
+	raw_spin_lock_irqsave(&e->dma_lock, flags);
+	*e->stage = entry;
+	ret = edu_dma(e, EDU_IMS_FETCH, e->stage_dma, sizeof(entry), false);
+	if (!ret)
+		ret = edu_dma(e, EDU_IMS_FETCH + EDU_IMS_DATA, addr, sizeof(entry.data), true);
+	raw_spin_unlock_irqrestore(&e->dma_lock, flags);
+	return ret;
 }
 
 static struct edu_ims *edu_ims_of(struct irq_data *d)
@@ -667,6 +689,8 @@ static int edu_ims_cmd(struct msi_table_test *t, const char *cmd, unsigned int a
 
 	if (ims->memory && !strcmp(cmd, "bench"))
 		return edu_ims_bench(ims);
+	if (!strcmp(cmd, "send"))
+		return edu_dev_send(ims->edu, arg);
 	return -EINVAL;
 }
 
