@@ -60,6 +60,7 @@
 #include <linux/msi.h>
 #include <linux/msi_table.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -675,6 +676,8 @@ static int edu_ims_bench(struct edu_ims *ims)
 	kvfree(v);
 	if (ret)
 		return ret;
+	/* Interrupt descriptors are freed after an RCU grace period */
+	rcu_barrier();
 	pr_info("msi-table-bench: memory IMS table under %s, alloc per vector: N=64 %lld ns, N=16384 %lld ns, 16384/64 %lld.%02lld\n",
 		dev_get_msi_domain(&ims->t.pdev->dev)->name, ns[0], ns[1],
 		div64_s64(ns[1], ns[0]), div64_s64(ns[1] * 100, ns[0]) % 100);
