@@ -482,9 +482,10 @@ TEST_F(remap, irte_checks_requester_id)
 	unsigned long long high;
 	struct ims_entry s;
 	char srcid[16];
-	int idx;
+	int idx, n;
 
-	ASSERT_EQ(3, sscanf(self->bdf + 5, "%x:%x.%x", &bus, &dev, &fn));
+	n = sscanf(self->bdf + 5, "%x:%x.%x", &bus, &dev, &fn);
+	ASSERT_EQ(3, n);
 	rid = bus << 8 | dev << 3 | fn;
 	ASSERT_EQ(0, drv(self->dir, "alloc 6"));
 	ASSERT_EQ(0, ims_entry(self->dir, 6, &s));
