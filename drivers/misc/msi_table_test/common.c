@@ -12,8 +12,9 @@
  *   mask <label>		mask the vector (disable_irq, not lazily);
  *			-EOPNOTSUPP where the device cannot mask it
  *   unmask <label>		unmask it (enable_irq)
- *   legacy		pci_alloc_irq_vectors() beside the table (must fail)
- *   table			a second table of the function (must fail)
+ *   legacy		pci_alloc_irq_vectors() beside the table (must fail;
+ *			PCI tables only)
+ *   table			a second table of the function (the same)
  *   create <n>		create a table of n labels (devices whose tables
  *			are made on demand: IMS)
  *   destroy		free its vectors and the table
@@ -21,9 +22,9 @@
  * msi_table_test/<device>/state lists the table and, per vector, its label,
  * Linux interrupt, interrupt count, last CPU and pending bit (-1: unknown).
  */
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/interrupt.h>
-#include <linux/cpumask.h>
 #include <linux/irq.h>
 #include <linux/msi_table.h>
 #include <linux/seq_file.h>
@@ -140,16 +141,17 @@ int msi_table_test_create_table(struct msi_table_test *t, unsigned int n)
 		return -EBUSY;
 	if (!n)
 		return -EINVAL;
-	t->vec = kvcalloc(n, sizeof(*t->vec), GFP_KERNEL);
-	if (!t->vec)
-		return -ENOMEM;
+	/* The device checks @n before anything is sized by it */
 	table = t->ops->create(t, n);
-	if (IS_ERR(table)) {
-		kvfree(t->vec);
-		t->vec = NULL;
+	if (IS_ERR(table))
 		return PTR_ERR(table);
-	}
 	t->table = table;
+	t->vec = kvcalloc(n, sizeof(*t->vec), GFP_KERNEL);
+	if (!t->vec) {
+		t->ops->destroy(t);
+		t->table = NULL;
+		return -ENOMEM;
+	}
 	t->hwsize = n;
 	return 0;
 }
@@ -233,9 +235,10 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 	n = sscanf(buf, "%15s %15s %u", cmd, arg, &hi);
 	if (n < 1)
 		return -EINVAL;
-	if (!strcmp(cmd, "legacy"))
+	/* What the PCI tables' owner of the function must refuse */
+	if (!t->ops->create && !strcmp(cmd, "legacy"))
 		return msi_table_test_legacy(t);
-	if (!strcmp(cmd, "table"))
+	if (!t->ops->create && !strcmp(cmd, "table"))
 		return msi_table_test_second_table(t);
 	if (!strcmp(cmd, "destroy"))
 		return msi_table_test_destroy_table(t);

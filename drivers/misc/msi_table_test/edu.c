@@ -847,6 +847,7 @@ static void edu_test_remove(struct pci_dev *pdev)
 	/* The IMS directories first: they are in the MSI table's */
 	msi_table_test_remove(&e->mem.t);
 	msi_table_test_remove(&e->ims.t);
+	ida_destroy(&e->mem.queues);
 	msi_table_test_remove(&e->t);
 }
 

@@ -26,7 +26,8 @@ struct msi_table_test;
  * @cmd:	Optional: the device's own commands, "<cmd> <arg>", called
  *		with the lock held for a command the common code does not know
  * @create:	Optional: create the table of @n labels on command ("create
- *		<n>"); without it the table is the function's PCI table, taken
+ *		<n>"), or an ERR_PTR() (-%EINVAL for an @n the device cannot
+ *		hold); without it the table is the function's PCI table, taken
  *		by msi_table_test_add()
  * @destroy:	With @create: free the table, whose vectors are freed
  * @get_cookie:	Optional: the instance cookie of a new vector (the queue it
