@@ -27,6 +27,7 @@
 struct fake_parent {
 	struct irq_domain	*domain;
 	int			allocated;	/* interrupts allocated */
+	int			largest_alloc;	/* most interrupts in one call */
 	int			activated;	/* with a real target */
 	int			reserved;	/* reservation-mode activations */
 	int			affinity_calls;
@@ -98,6 +99,7 @@ static int fake_parent_alloc(struct irq_domain *d, unsigned int virq,
 
 	if (fake.fail_alloc)
 		return fake.fail_alloc;
+	fake.largest_alloc = max_t(int, fake.largest_alloc, nr_irqs);
 	for (i = 0; i < nr_irqs; i++) {
 		/* Per interrupt data, as interrupt remapping keeps for its IRTE */
 		void *data = kzalloc(sizeof(u64), GFP_KERNEL);
@@ -807,6 +809,8 @@ static void msi_table_test_populated(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, msi_table_populate(table), 0);
 	KUNIT_EXPECT_EQ(test, fake.allocated, 4);
+	/* One block from the parent, as PCI multi-MSI needs */
+	KUNIT_EXPECT_EQ(test, fake.largest_alloc, 4);
 	KUNIT_EXPECT_EQ(test, table_size(table), 4);
 	KUNIT_EXPECT_EQ(test, msi_table_populate(table), -EINVAL);
 
@@ -828,6 +832,13 @@ static void msi_table_test_populated(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(v[1]));
 	e = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(e), -ENOSPC);
+	/* A vector per label; label n's interrupt is label 0's + n */
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, v[i]->msi_index, i);
+		KUNIT_EXPECT_EQ(test, v[i]->nvec_used, 1);
+		KUNIT_EXPECT_EQ(test, v[i]->irq, v[0]->irq + i);
+		KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(v[i]->irq), v[i]);
+	}
 
 	/* Given back, not freed: the same vector comes out again */
 	msi_table_free_vector(table, v[2]);
@@ -1267,6 +1278,44 @@ static void msi_table_fault_allocate_second(struct kunit *test)
 {
 	fault_allocate_table(test, false);
 }
+
+/*
+ * A block (msi_table_populate()) fails at any of its allocations with
+ * nothing left: no descriptor, interrupt or parent allocation, and the
+ * table can be populated afterwards.
+ */
+static void msi_table_fault_populate(struct kunit *test)
+{
+	unsigned int n, left, failed = 0;
+	struct fault_state before;
+	struct msi_table *table;
+	int ret;
+
+	fault_require(test);
+	table = new_table(test, 8, 0);
+	for (n = 1; n <= FAULT_MAX_POINTS; n++) {
+		fault_snapshot(&before, table);
+		fault_arm(n);
+		ret = msi_table_populate(table);
+		left = fault_disarm();
+		if (ret) {
+			fault_expect_clean(test, n, ret, &before, table);
+			failed++;
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, table_size(table), 8);
+		KUNIT_EXPECT_EQ(test, fake.largest_alloc, 8);
+		msi_table_free(table);
+		KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+		if (left)
+			break;
+		/* A fault which the path tolerates: again on a fresh table */
+		table = new_table(test, 8, 0);
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, FAULT_MAX_POINTS, "the fault loop did not end");
+	KUNIT_EXPECT_GT(test, failed, 0);
+	kunit_info(test, "%u fault points, %u failed the block cleanly\n", n - 1, failed);
+}
 #endif /* CONFIG_FAILSLAB */
 
 static struct kunit_case msi_table_test_cases[] = {
@@ -1292,6 +1341,7 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE_SLOW(msi_table_fault_alloc_range),
 	KUNIT_CASE_SLOW(msi_table_fault_allocate_first),
 	KUNIT_CASE_SLOW(msi_table_fault_allocate_second),
+	KUNIT_CASE_SLOW(msi_table_fault_populate),
 #endif
 	{}
 };

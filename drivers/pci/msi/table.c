@@ -40,15 +40,19 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
 	struct msi_table *table;
 	int ret;
 
-	if (nvec != 1 && (!nvec || !is_power_of_2(nvec) || nvec > 32))
+	if (!nvec || !is_power_of_2(nvec) || nvec > 32)
 		return ERR_PTR(-EINVAL);
 	if (!pdev->msi_cap || !pci_msi_domain_supports(pdev, 0, DENY_LEGACY))
 		return ERR_PTR(-EOPNOTSUPP);
+	/* More than Multiple Message Capable */
+	if ((int)nvec > pci_msi_vec_count(pdev))
+		return ERR_PTR(-EINVAL);
 	/*
-	 * A block of several vectors is one descriptor for all of them, which
-	 * cannot be handed out vector by vector.
+	 * The device sends vector n as the block's message data + n: the
+	 * parent must allocate an aligned block (x86: interrupt remapping; the
+	 * vector domain cannot).
 	 */
-	if (nvec > 1)
+	if (nvec > 1 && !pci_msi_domain_supports(pdev, MSI_FLAG_MULTI_PCI_MSI, DENY_LEGACY))
 		return ERR_PTR(-EOPNOTSUPP);
 
 	pci_msi_table_template(pdev, &tmpl);
@@ -68,7 +72,8 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
  * pci_allocate_msi_table - Create the MSI or MSI-X table of a PCI function
  * @pdev:	The PCI function
  * @type:	%PCI_MSI_TABLE_MSIX or %PCI_MSI_TABLE_MSI
- * @nvec:	MSI-X: 0, the whole table. MSI: the block size, 1
+ * @nvec:	MSI-X: 0, the whole table. MSI: the block size, a power of two
+ *		up to the capability's Multiple Message Capable
  *
  * MSI-X: enables MSI-X with every entry masked. A vector's hardware label is
  * its MSI-X table entry; msi_table_alloc_vector() and
@@ -76,17 +81,22 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
  *
  * MSI: the capability's block cannot change while MSI is enabled, so the
  * whole block is allocated here and MSI enabled; a vector's label is its
- * number in the block, and msi_table_alloc_vector() hands it out. Blocks of
- * more than one vector are not supported: -%EOPNOTSUPP.
+ * number in the block, and msi_table_alloc_vector() hands it out. Label n's
+ * Linux interrupt is label 0's + n. A block of more than one vector needs
+ * an MSI parent which allocates aligned blocks (on x86, interrupt
+ * remapping); the per vector mask bits, where the capability has them,
+ * mask each vector of the block.
  *
  * The table is stacked on the function's MSI parent domain (interrupt
  * remapping where it is on). A function has one MSI or MSI-X table at
  * most, and not beside vectors of pci_alloc_irq_vectors(). Free the table
  * with pci_free_msi_table(), which disables MSI or MSI-X again.
  *
- * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument or a
- * function not in D0, -%EOPNOTSUPP if the function lacks the capability,
- * or its MSI parent cannot serve such a table, -%EBUSY if the function has
+ * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument, a
+ * block size the capability cannot hold or a function not in D0,
+ * -%EOPNOTSUPP if the function lacks the capability, or its MSI parent
+ * cannot serve such a table (a block of several vectors without
+ * interrupt remapping), -%EBUSY if the function has
  * a table or MSI/MSI-X vectors already, -%ENOMEM, or the error of the
  * block's allocation.
  */

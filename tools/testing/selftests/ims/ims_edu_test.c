@@ -34,7 +34,6 @@
 #include "msi_table_test.h"
 
 #define DRIVER_DIR	"/sys/bus/pci/drivers/msi-table-test-edu"
-#define IRTE_FILE	"/sys/kernel/debug/iommu/intel/ir_translation_struct"
 #define NR_SLOTS	64
 
 /* A remappable message: 0xFEExxxxx with the remapping format bit */
@@ -415,32 +414,6 @@ TEST_F(ims, nothing_left)
 	EXPECT_EQ(irtes, count_lines(IRTE_FILE, " ", sid));
 	TH_LOG("%d interrupt descriptors, %d IRTEs of %s before and after", descs, irtes,
 	       self->bdf);
-}
-
-/* The IRTE at @idx: SrcID column and high quadword; 0 or -ENOENT */
-static int irte_at(int idx, char *srcid, size_t size, unsigned long long *high)
-{
-	char line[512], sid[16];
-	FILE *f = fopen(IRTE_FILE, "r");
-	int ret = -ENOENT, i;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (line[0] == ' ' && sscanf(line, "%d %15s %*x %*x %llx", &i, sid, high) == 3 &&
-		    i == idx) {
-			snprintf(srcid, size, "%s", sid);
-			ret = 0;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-/* The IRTE index (handle) of a remappable format message */
-static int msg_handle(unsigned long long addr)
-{
-	return ((addr >> 5) & 0x7fff) | ((addr >> 2) & 1) << 15;
 }
 
 FIXTURE(remap) {

@@ -17,6 +17,8 @@
 
 #define DEBUGFS_DIR	"/sys/kernel/debug/msi_table_test"
 #define MAX_LABELS	64
+/* The VT-d interrupt remapping table (CONFIG_INTEL_IOMMU_DEBUGFS) */
+#define IRTE_FILE	"/sys/kernel/debug/iommu/intel/ir_translation_struct"
 
 struct vec_state {
 	int irq;
@@ -181,6 +183,32 @@ static inline void fire_and_count(struct __test_metadata *_metadata, const char 
 			TH_LOG("entry %d: %d interrupts for %d fired", l,
 			       after.count - before[l].count, n);
 	}
+}
+
+/* The IRTE at @idx: SrcID column and high quadword; 0 or -ENOENT */
+static inline int irte_at(int idx, char *srcid, size_t size, unsigned long long *high)
+{
+	char line[512], sid[16];
+	FILE *f = fopen(IRTE_FILE, "r");
+	int ret = -ENOENT, i;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] == ' ' && sscanf(line, "%d %15s %*x %*x %llx", &i, sid, high) == 3 &&
+		    i == idx) {
+			snprintf(srcid, size, "%s", sid);
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/* The IRTE index (handle) of a remappable format message */
+static inline int msg_handle(unsigned long long addr)
+{
+	return ((addr >> 5) & 0x7fff) | ((addr >> 2) & 1) << 15;
 }
 
 /* A line of the "slots" file of an IMS table of msi-table-test-edu */
