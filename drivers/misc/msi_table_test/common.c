@@ -15,6 +15,10 @@
  *   legacy		pci_alloc_irq_vectors() beside the table (must fail;
  *			PCI tables only)
  *   table			a second table of the function (the same)
+ *   after-legacy		the other order: the table given up,
+ *			pci_alloc_irq_vectors(), then the table (must fail,
+ *			its errno is returned), the table taken again;
+ *			no vector may be allocated (PCI tables only)
  *   create <n>		create a table of n labels (devices whose tables
  *			are made on demand: IMS)
  *   destroy		free its vectors and the table
@@ -212,6 +216,35 @@ static int msi_table_test_second_table(struct msi_table_test *t)
 	return -EEXIST;
 }
 
+static int msi_table_test_after_legacy(struct msi_table_test *t)
+{
+	struct msi_table *table;
+	unsigned int l;
+	int ret;
+
+	for (l = 0; l < t->hwsize; l++)
+		if (t->vec[l].desc)
+			return -EBUSY;
+	pci_free_msi_table(t->table);
+	ret = pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+	if (ret >= 0) {
+		table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+		/* It worked beside the vectors: undo it and say so */
+		ret = IS_ERR(table) ? PTR_ERR(table) : -EEXIST;
+		pci_free_msi_table(table);
+		pci_free_irq_vectors(t->pdev);
+	}
+
+	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+	if (IS_ERR(t->table)) {
+		/* Nothing to test with any more: say so loudly */
+		ret = PTR_ERR(t->table);
+		t->table = NULL;
+		dev_err(&t->pdev->dev, "MSI table lost: %d\n", ret);
+	}
+	return ret;
+}
+
 static bool msi_table_test_common_cmd(const char *cmd)
 {
 	static const char * const cmds[] = {
@@ -240,6 +273,8 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return msi_table_test_legacy(t);
 	if (!t->ops->create && !strcmp(cmd, "table"))
 		return msi_table_test_second_table(t);
+	if (!t->ops->create && !strcmp(cmd, "after-legacy"))
+		return t->table ? msi_table_test_after_legacy(t) : -ENOENT;
 	if (!strcmp(cmd, "destroy"))
 		return msi_table_test_destroy_table(t);
 	if (t->ops->cmd && strcmp(cmd, "create") && !msi_table_test_common_cmd(cmd))

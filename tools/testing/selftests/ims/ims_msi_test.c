@@ -100,6 +100,15 @@ TEST_F(edu, errors)
 	fire_and_count(_metadata, self->dir, NR_LABELS, 0, 1);
 }
 
+/* The other order: vectors of pci_alloc_irq_vectors() first, then a table */
+TEST_F(edu, table_after_legacy_vectors)
+{
+	EXPECT_EQ(-EBUSY, drv(self->dir, "after-legacy"));
+	/* The driver took the table again: it works as before */
+	ASSERT_EQ(0, drv(self->dir, "alloc 0"));
+	fire_and_count(_metadata, self->dir, NR_LABELS, 0, 1);
+}
+
 /*
  * edu's MSI cannot be masked, so x86 keeps the vector of its interrupt
  * when it is freed. Its CPU going offline and coming back while the

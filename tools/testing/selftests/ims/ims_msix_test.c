@@ -121,6 +121,15 @@ TEST_F(e1000e, errors)
 	fire_and_count(_metadata, self->dir, NR_ENTRIES, 1, 1);
 }
 
+/* The other order: vectors of pci_alloc_irq_vectors() first, then a table */
+TEST_F(e1000e, table_after_legacy_vectors)
+{
+	EXPECT_EQ(-EBUSY, drv(self->dir, "after-legacy"));
+	/* The driver took the table again: it works as before */
+	ASSERT_EQ(0, drv(self->dir, "alloc 2"));
+	fire_and_count(_metadata, self->dir, NR_ENTRIES, 2, 1);
+}
+
 TEST_F(e1000e, masked_entry_holds_pending)
 {
 	struct vec_state v;
