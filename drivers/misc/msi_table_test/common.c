@@ -216,6 +216,29 @@ static int msi_table_test_second_table(struct msi_table_test *t)
 	return -EEXIST;
 }
 
+/**
+ * msi_table_test_retake_table - Take the function's PCI table again
+ * @t:	A PCI table's test (no @t->ops->create) whose table was freed, with
+ *	the lock held
+ *
+ * For the commands which give the table up for a while. Without the table
+ * nothing is left to test: the failure is logged, and @t->table is %NULL.
+ *
+ * Return: 0 or the errno of pci_allocate_msi_table().
+ */
+int msi_table_test_retake_table(struct msi_table_test *t)
+{
+	int ret;
+
+	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+	if (!IS_ERR(t->table))
+		return 0;
+	ret = PTR_ERR(t->table);
+	t->table = NULL;
+	dev_err(&t->pdev->dev, "MSI table lost: %d\n", ret);
+	return ret;
+}
+
 static int msi_table_test_after_legacy(struct msi_table_test *t)
 {
 	struct msi_table *table;
@@ -235,14 +258,7 @@ static int msi_table_test_after_legacy(struct msi_table_test *t)
 		pci_free_irq_vectors(t->pdev);
 	}
 
-	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
-	if (IS_ERR(t->table)) {
-		/* Nothing to test with any more: say so loudly */
-		ret = PTR_ERR(t->table);
-		t->table = NULL;
-		dev_err(&t->pdev->dev, "MSI table lost: %d\n", ret);
-	}
-	return ret;
+	return msi_table_test_retake_table(t) ?: ret;
 }
 
 static bool msi_table_test_common_cmd(const char *cmd)

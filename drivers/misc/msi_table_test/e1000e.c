@@ -168,14 +168,9 @@ static ssize_t e1000e_bench_write(struct file *file, const char __user *ubuf, si
 		if (turn % 2) {
 			pci_free_msi_table(t->table);
 			ns = e1000e_bench_legacy(t, rounds);
-			t->table = pci_allocate_msi_table(t->pdev, PCI_MSI_TABLE_MSIX, 0);
-			if (IS_ERR(t->table)) {
-				/* Nothing to test with any more: say so loudly */
-				ret = PTR_ERR(t->table);
-				t->table = NULL;
-				dev_err(&t->pdev->dev, "MSI-X table lost: %d\n", ret);
+			ret = msi_table_test_retake_table(t);
+			if (ret)
 				goto unlock;
-			}
 		} else {
 			ns = e1000e_bench_table(t, rounds);
 		}

@@ -91,5 +91,6 @@ int msi_table_test_add(struct msi_table_test *t);
 void msi_table_test_remove(struct msi_table_test *t);
 int msi_table_test_create_table(struct msi_table_test *t, unsigned int n);
 int msi_table_test_destroy_table(struct msi_table_test *t);
+int msi_table_test_retake_table(struct msi_table_test *t);
 
 #endif /* _MSI_TABLE_TEST_H */
