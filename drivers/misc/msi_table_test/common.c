@@ -19,6 +19,10 @@
  *			pci_alloc_irq_vectors(), then the table (must fail,
  *			its errno is returned), the table taken again;
  *			no vector may be allocated (PCI tables only)
+ *   lose-msi-state	the function loses its MSI capability's state
+ *			(enable, block size, message) as in a reset, and
+ *			the PCI core's state restore brings it back (MSI
+ *			tables only; -EIO if the state was not lost)
  *   create <n>		create a table of n labels (devices whose tables
  *			are made on demand: IMS)
  *   destroy		free its vectors and the table
@@ -261,6 +265,30 @@ static int msi_table_test_after_legacy(struct msi_table_test *t)
 	return msi_table_test_retake_table(t) ?: ret;
 }
 
+static int msi_table_test_lose_msi_state(struct msi_table_test *t)
+{
+	struct pci_dev *pdev = t->pdev;
+	u16 pos = pdev->msi_cap, flags;
+
+	if (!t->table || pdev->msi_table != t->table || !pdev->msi_enabled)
+		return -EINVAL;
+	pci_save_state(pdev);
+	pci_read_config_word(pdev, pos + PCI_MSI_FLAGS, &flags);
+	pci_write_config_word(pdev, pos + PCI_MSI_FLAGS,
+			      flags & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE));
+	pci_write_config_dword(pdev, pos + PCI_MSI_ADDRESS_LO, 0);
+	if (flags & PCI_MSI_FLAGS_64BIT) {
+		pci_write_config_dword(pdev, pos + PCI_MSI_ADDRESS_HI, 0);
+		pci_write_config_word(pdev, pos + PCI_MSI_DATA_64, 0);
+	} else {
+		pci_write_config_word(pdev, pos + PCI_MSI_DATA_32, 0);
+	}
+	/* Lost indeed, or the test proves nothing */
+	pci_read_config_word(pdev, pos + PCI_MSI_FLAGS, &flags);
+	pci_restore_state(pdev);
+	return flags & PCI_MSI_FLAGS_ENABLE ? -EIO : 0;
+}
+
 static bool msi_table_test_common_cmd(const char *cmd)
 {
 	static const char * const cmds[] = {
@@ -293,6 +321,8 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return t->table ? msi_table_test_after_legacy(t) : -ENOENT;
 	if (!strcmp(cmd, "destroy"))
 		return msi_table_test_destroy_table(t);
+	if (!strcmp(cmd, "lose-msi-state"))
+		return msi_table_test_lose_msi_state(t);
 	if (t->ops->cmd && strcmp(cmd, "create") && !msi_table_test_common_cmd(cmd))
 		return t->ops->cmd(t, cmd, n < 2 || kstrtouint(arg, 0, &label) ? 0 : label);
 	if (n < 2)

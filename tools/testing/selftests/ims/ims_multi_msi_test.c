@@ -239,6 +239,37 @@ TEST_F(xhci, irte_block)
 		EXPECT_EQ(-ENOENT, irte_at(idx + l, srcid, sizeof(srcid), &high));
 }
 
+/*
+ * The function loses its MSI state (enable, Multiple Message Enable, the
+ * message), as in a reset: the PCI core's restore writes the block back
+ * from label 0's descriptor, and every label fires again. A block of 8
+ * under interrupt remapping, of 1 without it.
+ */
+TEST_F(xhci, state_restored)
+{
+	struct msi_cap before, after;
+	int l, n = 8, ret;
+
+	ret = drv(self->dir, "create 8");
+	if (ret == -EOPNOTSUPP && !remapping_on()) {
+		n = 1;
+		ret = drv(self->dir, "create 1");
+	}
+	ASSERT_EQ(0, ret);
+	for (l = 0; l < n; l++)
+		ASSERT_EQ(0, drv(self->dir, "alloc %d", l));
+	ASSERT_EQ(0, read_msi_cap(self->bdf, &before));
+	ASSERT_EQ(0, drv(self->dir, "lose-msi-state"));
+	ASSERT_EQ(0, read_msi_cap(self->bdf, &after));
+	EXPECT_EQ(before.flags, after.flags);
+	EXPECT_EQ(before.addr, after.addr);
+	EXPECT_EQ(before.data, after.data);
+	TH_LOG("block of %d: flags %#x address %#llx data %#x, restored", n, after.flags,
+	       after.addr, after.data);
+	for (l = 0; l < n; l++)
+		fire_and_count(_metadata, self->dir, n, l, 1);
+}
+
 /* All 16, a label given back and taken again, and an affinity move */
 TEST_F(xhci, every_vector_of_sixteen)
 {
