@@ -19,6 +19,8 @@
  *			pci_alloc_irq_vectors(), then the table (must fail,
  *			its errno is returned), the table taken again;
  *			no vector may be allocated (PCI tables only)
+ *   leave-table		when the driver is removed, free the vectors but not
+ *			the PCI table (PCI tables only)
  *   lose-msi-state	the function loses its MSI capability's state
  *			(enable, block size, message) as in a reset, and
  *			the PCI core's state restore brings it back (MSI
@@ -317,6 +319,10 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 		return msi_table_test_legacy(t);
 	if (!t->ops->create && !strcmp(cmd, "table"))
 		return msi_table_test_second_table(t);
+	if (!t->ops->create && !strcmp(cmd, "leave-table")) {
+		t->leave_table = true;
+		return 0;
+	}
 	if (!t->ops->create && !strcmp(cmd, "after-legacy"))
 		return t->table ? msi_table_test_after_legacy(t) : -ENOENT;
 	if (!strcmp(cmd, "destroy"))
@@ -484,5 +490,6 @@ void msi_table_test_remove(struct msi_table_test *t)
 	}
 	msi_table_test_free_all(t);
 	kvfree(t->vec);
-	pci_free_msi_table(t->table);
+	if (!t->leave_table)
+		pci_free_msi_table(t->table);
 }

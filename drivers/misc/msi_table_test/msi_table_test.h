@@ -58,6 +58,8 @@ struct msi_table_test_vector {
  * @type:	The kind of PCI table (without @ops->create)
  * @nvec:	What pci_allocate_msi_table() was asked for
  * @chip_masks:	The table's chip masks every vector (IMS)
+ * @leave_table: On removal, free the vectors but leave the PCI table to the
+ *		PCI core (a managed function's table is freed on detach)
  * @dirname:	Name of the debugfs directory; %NULL: the device's name
  * @parent:	Parent of the debugfs directory; %NULL: msi_table_test/
  * @table:	The table
@@ -74,6 +76,7 @@ struct msi_table_test {
 	enum pci_msi_table_type			type;
 	unsigned int				nvec;
 	bool					chip_masks;
+	bool					leave_table;
 	const char				*dirname;
 	struct dentry				*parent;
 	struct msi_table			*table;

@@ -121,6 +121,50 @@ TEST_F(e1000e, errors)
 	fire_and_count(_metadata, self->dir, NR_ENTRIES, 1, 1);
 }
 
+/* Lines of the kernel log holding @what */
+static int log_lines(const char *what)
+{
+	char cmd[128], buf[32] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -c '%s'", what);
+	p = popen(cmd, "r");
+	if (!p)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), p))
+		buf[0] = '\0';
+	pclose(p);
+	return atoi(buf);
+}
+
+/*
+ * The driver detaches without freeing its table: the function is managed
+ * (pcim_enable_device()), so the PCI core frees the table as it frees
+ * vectors of pci_alloc_irq_vectors(), and the driver binds again with a
+ * fresh table. The MSI core, which tears down tables left behind with a
+ * warning, has nothing left to do.
+ */
+TEST_F(e1000e, table_left_by_driver_freed_on_detach)
+{
+	const char *warn = "not freed by its driver";
+	char path[128];
+	int warned = log_lines(warn);
+
+	ASSERT_LE(0, warned);
+	ASSERT_EQ(0, drv(self->dir, "alloc 1"));
+	ASSERT_EQ(0, drv(self->dir, "leave-table"));
+	snprintf(path, sizeof(path), "%s/unbind", DRIVER_DIR);
+	ASSERT_EQ(0, write_str(path, self->bdf));
+	snprintf(path, sizeof(path), "%s/bind", DRIVER_DIR);
+	ASSERT_EQ(0, write_str(path, self->bdf)) {
+		TH_LOG("the driver cannot take the function's table again");
+	}
+	ASSERT_EQ(0, access(self->dir, F_OK));
+	ASSERT_EQ(0, drv(self->dir, "alloc 1"));
+	fire_and_count(_metadata, self->dir, NR_ENTRIES, 1, 1);
+	EXPECT_EQ(warned, log_lines(warn));
+}
+
 /* The other order: vectors of pci_alloc_irq_vectors() first, then a table */
 TEST_F(e1000e, table_after_legacy_vectors)
 {
