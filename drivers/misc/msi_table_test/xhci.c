@@ -98,6 +98,9 @@ static int xhci_test_fire(struct msi_table_test *t, unsigned int label)
 {
 	struct xhci_test *x = to_xhci(t);
 
+	/* A block is never larger than the capability, nor this */
+	if (label >= x->nintrs)
+		return -EINVAL;
 	xhci_test_write_erdp(x, label, (xhci_test_ring(x, label) + XHCI_TRB_SIZE) | XHCI_ERDP_EHB);
 	return 0;
 }

@@ -68,28 +68,6 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
 	return table;
 }
 
-/* Free @table, the table of @pdev, and disable its capability */
-static void __pci_free_msi_table(struct pci_dev *pdev, struct msi_table *table)
-{
-	pdev->msi_table = NULL;
-	if (pdev->msix_enabled) {
-		msi_table_free(table);
-		pci_msix_table_disable(pdev);
-	} else {
-		pci_msi_table_disable(pdev, table);
-		msi_table_free(table);
-	}
-}
-
-/* A managed function's table which its driver left: freed when it detaches */
-static void pcim_msi_table_release(void *data)
-{
-	struct pci_dev *pdev = data;
-
-	if (pdev->msi_table)
-		__pci_free_msi_table(pdev, pdev->msi_table);
-}
-
 /**
  * pci_allocate_msi_table - Create the MSI or MSI-X table of a PCI function
  * @pdev:	The PCI function
@@ -136,23 +114,17 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_tabl
 		return ERR_PTR(-EOPNOTSUPP);
 	if (pdev->msi_table || pdev->msi_enabled || pdev->msix_enabled)
 		return ERR_PTR(-EBUSY);
+	/* A managed function's table is freed when its driver detaches */
+	ret = pci_setup_msi_context(pdev);
+	if (ret)
+		return ERR_PTR(ret);
 
 	if (type == PCI_MSI_TABLE_MSIX)
 		table = pci_allocate_msix_table(pdev, nvec);
 	else
 		table = pci_allocate_msi_block(pdev, nvec);
-	if (IS_ERR(table))
-		return table;
-	pdev->msi_table = table;
-
-	/* After the MSI core's device data, so that it is released first */
-	if (pci_is_managed(pdev)) {
-		ret = devm_add_action(&pdev->dev, pcim_msi_table_release, pdev);
-		if (ret) {
-			__pci_free_msi_table(pdev, table);
-			return ERR_PTR(ret);
-		}
-	}
+	if (!IS_ERR(table))
+		pdev->msi_table = table;
 	return table;
 }
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
@@ -164,8 +136,8 @@ EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
  * Frees the vectors the driver still holds, with a warning (see
  * msi_table_free()), and disables MSI or MSI-X. The vectors must not be in
  * use (requested). The table of a managed function (pcim_enable_device())
- * which its driver does not free is freed when the driver detaches, as
- * are the vectors of pci_alloc_irq_vectors().
+ * which its driver does not free is freed when the driver detaches, with
+ * the vectors of pci_alloc_irq_vectors() (pcim_msi_release()).
  */
 void pci_free_msi_table(struct msi_table *table)
 {
@@ -178,8 +150,13 @@ void pci_free_msi_table(struct msi_table *table)
 	if (WARN_ON_ONCE(pdev->msi_table != table))
 		return;
 
-	__pci_free_msi_table(pdev, table);
-	if (pci_is_managed(pdev))
-		devm_remove_action(&pdev->dev, pcim_msi_table_release, pdev);
+	pdev->msi_table = NULL;
+	if (pdev->msix_enabled) {
+		msi_table_free(table);
+		pci_msix_table_disable(pdev);
+	} else {
+		pci_msi_table_disable(pdev, table);
+		msi_table_free(table);
+	}
 }
 EXPORT_SYMBOL_GPL(pci_free_msi_table);
