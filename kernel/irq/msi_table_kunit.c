@@ -28,6 +28,7 @@ struct fake_parent {
 	struct irq_domain	*domain;
 	int			allocated;	/* interrupts allocated */
 	int			largest_alloc;	/* most interrupts in one call */
+	int			freed_active;	/* frees while any is activated */
 	int			activated;	/* with a real target */
 	int			reserved;	/* reservation-mode activations */
 	int			affinity_calls;
@@ -35,6 +36,7 @@ struct fake_parent {
 	int			fail_activate;	/* errno for real activations */
 	int			fail_affinity;	/* errno for affinity changes */
 	bool			refuse_tables;	/* init_dev_msi_info() fails */
+	bool			no_reserve;	/* children cannot use reservation mode */
 };
 
 /* The fake leaf chip's record, per table (msi_domain_info::data) */
@@ -84,6 +86,8 @@ static void fake_parent_free(struct irq_domain *d, unsigned int virq, unsigned i
 	struct irq_data *irqd;
 	unsigned int i;
 
+	/* Interrupt remapping frees a whole block with its first entry */
+	fake.freed_active += fake.activated > 0;
 	for (i = 0; i < nr_irqs; i++) {
 		irqd = irq_domain_get_irq_data(d, virq + i);
 		kfree(irqd->chip_data);
@@ -151,7 +155,9 @@ static bool fake_init_dev_msi_info(struct device *dev, struct irq_domain *domain
 
 	/* What x86 does for its MSI children */
 	info->flags &= real_parent->msi_parent_ops->supported_flags;
-	info->flags |= MSI_FLAG_ACTIVATE_EARLY | MSI_FLAG_MUST_REACTIVATE;
+	info->flags |= MSI_FLAG_ACTIVATE_EARLY;
+	if (!fake.no_reserve)
+		info->flags |= MSI_FLAG_MUST_REACTIVATE;
 	info->chip->irq_ack = irq_chip_ack_parent;
 	info->chip->flags |= IRQCHIP_SKIP_SET_WAKE;
 	info->handler = handle_edge_irq;
@@ -167,7 +173,7 @@ static const struct msi_parent_ops fake_msi_parent_ops = {
 
 static struct fake_leaf *leaf_of(struct irq_data *d)
 {
-	return msi_get_domain_info(d->domain)->data;
+	return msi_table_leaf_data(d);
 }
 
 static void fake_leaf_write(struct irq_data *d, struct msi_msg *msg)
@@ -432,6 +438,15 @@ static void msi_table_test_bad_tables(struct kunit *test)
 	tmpl.info.flags |= MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
 
+	/* The PCI core's kinds of store: only its own constructors make them */
+	tmpl = fake_template;
+	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_MSIX;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
+	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_MSI;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
+	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_IMS;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
+
 	/* A device without an MSI parent domain, and a parent that refuses */
 	nomsi = kunit_device_register(test, "msi-table-kunit-nomsi");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(nomsi));
@@ -471,16 +486,14 @@ static void msi_table_test_two_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, 1);
 	KUNIT_EXPECT_EQ(test, t->leaf[1].writes, 1);
 
-	/* A vector of the other table, and a vector freed twice: no change */
+	/* A vector of the other table, at a label in use here too: no change */
 	EXPECT_WARN_BEGIN();
 	msi_table_free_vector(a, vb);
 	EXPECT_WARN_END();
 	KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(vb->irq), vb);
+	KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(va->irq), va);
 	KUNIT_EXPECT_EQ(test, fake.allocated, 2);
 	msi_table_free_vector(b, vb);
-	EXPECT_WARN_BEGIN();
-	msi_table_free_vector(b, vb);
-	EXPECT_WARN_END();
 	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
 
 	msi_table_free_vector(a, va);
@@ -536,6 +549,12 @@ static void msi_table_test_activation(struct kunit *test)
 	unmasks = t->leaf[0].unmasks;
 	KUNIT_ASSERT_EQ(test, request_irq(v->irq, test_handler, 0, "msi-table-kunit", NULL), 0);
 	KUNIT_EXPECT_EQ(test, fake.activated, 1);
+	/* A requested vector is not freed under its handler */
+	EXPECT_WARN_BEGIN();
+	msi_table_free_vector(table, v);
+	EXPECT_WARN_END();
+	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
+	KUNIT_EXPECT_PTR_EQ(test, irq_get_msi_desc(v->irq), v);
 	/* Startup unmasks the vector at the leaf, shutdown masks it again */
 	KUNIT_EXPECT_GT(test, t->leaf[0].unmasks, unmasks);
 	masks = t->leaf[0].masks;
@@ -803,6 +822,8 @@ static void msi_table_test_device_gone(struct kunit *test)
 /* A populated table: every vector allocated up front, then handed out */
 static void msi_table_test_populated(struct kunit *test)
 {
+	struct irq_affinity_desc affd = { .mask = CPU_MASK_CPU0 };
+	union msi_instance_cookie cookie = { .value = 1 };
 	struct msi_table *table = new_table(test, 4, 0);
 	struct msi_desc *v[4], *e;
 	int i;
@@ -820,6 +841,10 @@ static void msi_table_test_populated(struct kunit *test)
 	KUNIT_EXPECT_GT(test, v[2]->irq, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 2, NULL, NULL)), -EBUSY);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 4, NULL, NULL)), -ERANGE);
+	/* The vectors' affinity and cookie were fixed at population */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector(table, 0, NULL, &cookie)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_table_alloc_vector_range(table, 0, 1, &affd, NULL)),
+			-EINVAL);
 	v[0] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(v[0]));
 	KUNIT_EXPECT_EQ(test, v[0]->msi_index, 0);
@@ -854,6 +879,60 @@ static void msi_table_test_populated(struct kunit *test)
 	/* Nothing held: freeing the table frees the block without a warning */
 	msi_table_free(table);
 	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+}
+
+/*
+ * A block goes back to the parent only after every vector of it is
+ * deactivated: interrupt remapping releases the whole block with its first
+ * entry, and a vector deactivated after that would clear entries which may
+ * be someone else's by then.
+ */
+static void msi_table_test_block_free(struct kunit *test)
+{
+	struct msi_table *table = new_table(test, 4, 0);
+	struct msi_desc *v[4];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, msi_table_populate(table), 0);
+	for (i = 0; i < 4; i++) {
+		v[i] = msi_table_alloc_vector(table, i, NULL, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(v[i]));
+		KUNIT_ASSERT_EQ(test, request_irq(v[i]->irq, test_handler, 0, "msi-table-kunit",
+						  NULL), 0);
+	}
+	KUNIT_EXPECT_EQ(test, fake.activated, 4);
+	for (i = 0; i < 4; i++) {
+		free_irq(v[i]->irq, NULL);
+		msi_table_free_vector(table, v[i]);
+	}
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, fake.freed_active, 0);
+
+	/*
+	 * Without reservation mode (no mask bits, like QEMU's xHCI) every
+	 * vector is activated at population, and stays so when the table goes
+	 * without them being requested: all are deactivated before the block
+	 * is freed, as one.
+	 */
+	fake.no_reserve = true;
+	table = new_table(test, 4, 0);
+	KUNIT_ASSERT_EQ(test, msi_table_populate(table), 0);
+	KUNIT_EXPECT_EQ(test, fake.activated, 4);
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.activated, 0);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, fake.freed_active, 0);
+
+	/* The same when the population fails after the block was allocated */
+	fake.fail_activate = -ENOSPC;
+	table = new_table(test, 4, 0);
+	KUNIT_EXPECT_EQ(test, msi_table_populate(table), -ENOSPC);
+	fake.fail_activate = 0;
+	KUNIT_EXPECT_EQ(test, fake.activated, 0);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	KUNIT_EXPECT_EQ(test, fake.freed_active, 0);
+	msi_table_free(table);
 }
 
 /* Only a fresh table can be populated */
@@ -1335,6 +1414,7 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_device_gone),
 	KUNIT_CASE(msi_table_test_populated),
 	KUNIT_CASE(msi_table_test_populate_busy),
+	KUNIT_CASE(msi_table_test_block_free),
 	KUNIT_CASE_SLOW(msi_table_test_10000),
 #ifdef CONFIG_FAILSLAB
 	KUNIT_CASE_SLOW(msi_table_fault_alloc_label),

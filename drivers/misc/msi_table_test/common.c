@@ -218,7 +218,7 @@ static int msi_table_test_second_table(struct msi_table_test *t)
 
 	if (IS_ERR(table))
 		return PTR_ERR(table);
-	pci_free_msi_table(table);
+	msi_table_free(table);
 	return -EEXIST;
 }
 
@@ -254,13 +254,13 @@ static int msi_table_test_after_legacy(struct msi_table_test *t)
 	for (l = 0; l < t->hwsize; l++)
 		if (t->vec[l].desc)
 			return -EBUSY;
-	pci_free_msi_table(t->table);
+	msi_table_free(t->table);
 	ret = pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (ret >= 0) {
 		table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
 		/* It worked beside the vectors: undo it and say so */
 		ret = IS_ERR(table) ? PTR_ERR(table) : -EEXIST;
-		pci_free_msi_table(table);
+		msi_table_free(table);
 		pci_free_irq_vectors(t->pdev);
 	}
 
@@ -461,7 +461,7 @@ int msi_table_test_add(struct msi_table_test *t)
 		t->hwsize = t->type == PCI_MSI_TABLE_MSIX ? pci_msix_vec_count(t->pdev) : t->nvec;
 		t->vec = kvcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
 		if (!t->vec) {
-			pci_free_msi_table(t->table);
+			msi_table_free(t->table);
 			return -ENOMEM;
 		}
 	}
@@ -491,5 +491,5 @@ void msi_table_test_remove(struct msi_table_test *t)
 	msi_table_test_free_all(t);
 	kvfree(t->vec);
 	if (!t->leave_table)
-		pci_free_msi_table(t->table);
+		msi_table_free(t->table);
 }

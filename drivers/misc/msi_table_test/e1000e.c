@@ -180,7 +180,7 @@ static ssize_t e1000e_bench_write(struct file *file, const char __user *ubuf, si
 	}
 	for (turn = 0; turn < 6; turn++) {
 		if (turn % 2) {
-			pci_free_msi_table(t->table);
+			msi_table_free(t->table);
 			ns = e1000e_bench_legacy(t, rounds);
 			ret = msi_table_test_retake_table(t);
 			if (ret)

@@ -296,7 +296,7 @@ static int edu_dev_send(struct edu_test *e, u32 addr)
 
 static struct edu_ims *edu_ims_of(struct irq_data *d)
 {
-	return msi_get_domain_info(d->domain)->data;
+	return msi_table_leaf_data(d);
 }
 
 /*

@@ -118,7 +118,7 @@ static struct msi_table *xhci_test_create(struct msi_table_test *t, unsigned int
 
 static void xhci_test_destroy(struct msi_table_test *t)
 {
-	pci_free_msi_table(t->table);
+	msi_table_free(t->table);
 }
 
 static const struct msi_table_test_ops xhci_test_ops = {

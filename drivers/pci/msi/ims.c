@@ -11,12 +11,6 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 
-static void pci_ims_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
-{
-	arg->desc = desc;
-	arg->hwirq = desc->msi_index;
-}
-
 /**
  * pci_create_ims_table - Create an IMS table of a PCI function
  * @pdev:	The PCI function
@@ -24,13 +18,19 @@ static void pci_ims_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
  *		irq_unmask(), which store the messages and mask the vectors
  *		wherever the device keeps them, and the chip name
  * @hwsize:	Number of labels (IMS slots, or any-label storage)
- * @data:	For the leaf chip, in msi_domain_info::data
+ * @data:	For the leaf chip: msi_table_leaf_data()
  *
  * IMS (Interrupt Message Store) is message storage of the device's own: an
  * array in the device, or queue contexts in memory. The MSI parent composes
  * the messages and the leaf chip stores them. Only a parent which remaps
  * the messages, and so checks the function's requester ID, serves IMS
- * tables (%MSI_FLAG_PCI_IMS): VT-d interrupt remapping on the host.
+ * tables (%MSI_FLAG_PCI_IMS): VT-d interrupt remapping on the host, with
+ * requester ID verification on.
+ *
+ * The device's storage must hold every slot masked when the table is
+ * created: an allocated vector gets its message at allocation and is
+ * masked until request_irq() starts it. Free the table with
+ * msi_table_free().
  *
  * The leaf's callbacks can run in atomic context: irq_write_msi_msg() at
  * activation (allocation, request_irq()) and deactivation (free_irq(),
@@ -48,7 +48,8 @@ static void pci_ims_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
  * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument,
  * -%EOPNOTSUPP if the function's MSI parent does not remap messages stored
  * by the device (no interrupt remapping, AMD interrupt remapping, or a
- * virtual IOMMU), or an error of msi_allocate_table().
+ * virtual IOMMU, or source ID verification off), or an error of
+ * msi_allocate_table().
  */
 struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
 				       const struct msi_domain_template *template,
@@ -71,10 +72,8 @@ struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
 	tmpl->info.flags |= MSI_FLAG_PCI_IMS | MSI_FLAG_USE_DEF_DOM_OPS |
 			    MSI_FLAG_USE_DEF_CHIP_OPS | MSI_FLAG_ACTIVATE_EARLY |
 			    MSI_FLAG_MUST_REACTIVATE;
-	if (!tmpl->ops.set_desc)
-		tmpl->ops.set_desc = pci_ims_set_desc;
 
-	table = msi_allocate_table(&pdev->dev, tmpl, hwsize, data);
+	table = msi_allocate_bus_table(&pdev->dev, tmpl, hwsize, data, NULL);
 	kfree(tmpl);
 	return table;
 }

@@ -12,6 +12,38 @@
 
 #include "msi.h"
 
+/*
+ * The table goes: it stops being the function's (under the device's MSI
+ * mutex, which the restore after a reset holds while it walks the table; a
+ * table whose setup failed never was), MSI is disabled before the block is
+ * freed, MSI-X after the vectors are.
+ */
+static void pci_msi_table_detach(struct msi_table *table)
+{
+	struct pci_dev *pdev = to_pci_dev(msi_table_device(table));
+
+	msi_lock_descs(&pdev->dev);
+	if (pdev->msi_table == table)
+		pdev->msi_table = NULL;
+	msi_unlock_descs(&pdev->dev);
+	if (pdev->msi_enabled)
+		pci_msi_table_disable(pdev, table);
+}
+
+static void pci_msix_table_release(struct msi_table *table)
+{
+	pci_msix_table_disable(to_pci_dev(msi_table_device(table)));
+}
+
+static const struct msi_table_bus_ops pci_msix_table_ops = {
+	.detach		= pci_msi_table_detach,
+	.release	= pci_msix_table_release,
+};
+
+static const struct msi_table_bus_ops pci_msi_table_ops = {
+	.detach		= pci_msi_table_detach,
+};
+
 static struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev, unsigned int nvec)
 {
 	struct msi_table *table;
@@ -28,7 +60,8 @@ static struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev, unsigned 
 	if (hwsize < 0)
 		return ERR_PTR(hwsize);
 
-	table = msi_allocate_table(&pdev->dev, pci_msix_table_template(), hwsize, NULL);
+	table = msi_allocate_bus_table(&pdev->dev, pci_msix_table_template(), hwsize, NULL,
+				       &pci_msix_table_ops);
 	if (IS_ERR(table))
 		pci_msix_table_disable(pdev);
 	return table;
@@ -56,7 +89,7 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
 		return ERR_PTR(-EOPNOTSUPP);
 
 	pci_msi_table_template(pdev, &tmpl);
-	table = msi_allocate_table(&pdev->dev, &tmpl, nvec, NULL);
+	table = msi_allocate_bus_table(&pdev->dev, &tmpl, nvec, NULL, &pci_msi_table_ops);
 	if (IS_ERR(table))
 		return table;
 
@@ -90,7 +123,10 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
  * The table is stacked on the function's MSI parent domain (interrupt
  * remapping where it is on). A function has one MSI or MSI-X table at
  * most, and not beside vectors of pci_alloc_irq_vectors(). Free the table
- * with pci_free_msi_table(), which disables MSI or MSI-X again.
+ * with msi_table_free(), which disables MSI or MSI-X again. The table of a
+ * managed function (pcim_enable_device()) which its driver does not free
+ * is freed when the driver detaches, with the vectors of
+ * pci_alloc_irq_vectors() (pcim_msi_release()).
  *
  * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument, a
  * block size the capability cannot hold or a function not in D0,
@@ -123,40 +159,12 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_tabl
 		table = pci_allocate_msix_table(pdev, nvec);
 	else
 		table = pci_allocate_msi_block(pdev, nvec);
-	if (!IS_ERR(table))
-		pdev->msi_table = table;
+	if (IS_ERR(table))
+		return table;
+
+	msi_lock_descs(&pdev->dev);
+	pdev->msi_table = table;
+	msi_unlock_descs(&pdev->dev);
 	return table;
 }
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
-
-/**
- * pci_free_msi_table - Free the MSI or MSI-X table of a PCI function
- * @table:	The table, as returned by pci_allocate_msi_table(), or %NULL
- *
- * Frees the vectors the driver still holds, with a warning (see
- * msi_table_free()), and disables MSI or MSI-X. The vectors must not be in
- * use (requested). The table of a managed function (pcim_enable_device())
- * which its driver does not free is freed when the driver detaches, with
- * the vectors of pci_alloc_irq_vectors() (pcim_msi_release()).
- */
-void pci_free_msi_table(struct msi_table *table)
-{
-	struct pci_dev *pdev;
-
-	if (IS_ERR_OR_NULL(table))
-		return;
-
-	pdev = to_pci_dev(msi_table_device(table));
-	if (WARN_ON_ONCE(pdev->msi_table != table))
-		return;
-
-	pdev->msi_table = NULL;
-	if (pdev->msix_enabled) {
-		msi_table_free(table);
-		pci_msix_table_disable(pdev);
-	} else {
-		pci_msi_table_disable(pdev, table);
-		msi_table_free(table);
-	}
-}
-EXPORT_SYMBOL_GPL(pci_free_msi_table);

@@ -270,6 +270,36 @@ TEST_F(xhci, state_restored)
 		fire_and_count(_metadata, self->dir, n, l, 1);
 }
 
+/*
+ * Label 0 given back first while the others stay in use: its free_irq()
+ * deactivates it, yet the capability keeps the block's message, which
+ * label 0's descriptor speaks for, and every other label still fires on
+ * its own vector. Label 0 then comes back and fires too.
+ */
+TEST_F(xhci, first_label_freed_first)
+{
+	struct msi_cap before, after;
+	int l, ret;
+
+	ret = drv(self->dir, "create 4");
+	if (ret == -EOPNOTSUPP && !remapping_on())
+		SKIP(return, "no interrupt remapping: no multi-MSI (refused_without_remapping)");
+	ASSERT_EQ(0, ret);
+	for (l = 0; l < 4; l++)
+		ASSERT_EQ(0, drv(self->dir, "alloc %d", l));
+	ASSERT_EQ(0, read_msi_cap(self->bdf, &before));
+	ASSERT_EQ(0, drv(self->dir, "free 0"));
+	ASSERT_EQ(0, read_msi_cap(self->bdf, &after));
+	EXPECT_EQ(MSI_FLAGS_ENABLE, after.flags & MSI_FLAGS_ENABLE);
+	EXPECT_EQ(before.addr, after.addr);
+	EXPECT_EQ(before.data, after.data);
+	for (l = 1; l < 4; l++)
+		fire_and_count(_metadata, self->dir, 4, l, 2);
+	ASSERT_EQ(0, drv(self->dir, "alloc 0"));
+	for (l = 0; l < 4; l++)
+		fire_and_count(_metadata, self->dir, 4, l, 1);
+}
+
 /* All 16, a label given back and taken again, and an affinity move */
 TEST_F(xhci, every_vector_of_sixteen)
 {
