@@ -36,6 +36,7 @@
 #include <linux/debugfs.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/module.h>
 #include <linux/msi_table.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -165,6 +166,7 @@ int msi_table_test_create_table(struct msi_table_test *t, unsigned int n)
 	t->hwsize = n;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(msi_table_test_create_table);
 
 /**
  * msi_table_test_destroy_table - Free the vectors and a table made on demand
@@ -186,6 +188,7 @@ int msi_table_test_destroy_table(struct msi_table_test *t)
 	t->vec = NULL;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(msi_table_test_destroy_table);
 
 static int msi_table_test_fire(struct msi_table_test *t, unsigned int label)
 {
@@ -244,6 +247,7 @@ int msi_table_test_retake_table(struct msi_table_test *t)
 	dev_err(&t->pdev->dev, "MSI table lost: %d\n", ret);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(msi_table_test_retake_table);
 
 static int msi_table_test_after_legacy(struct msi_table_test *t)
 {
@@ -442,6 +446,7 @@ void __iomem *msi_table_test_map(struct pci_dev *pdev)
 	pci_set_master(pdev);
 	return regs;
 }
+EXPORT_SYMBOL_GPL(msi_table_test_map);
 
 /**
  * msi_table_test_add - Offer a table to the tests
@@ -476,6 +481,7 @@ int msi_table_test_add(struct msi_table_test *t)
 	debugfs_create_file("state", 0400, t->dir, t, &msi_table_test_state_fops);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(msi_table_test_add);
 
 /**
  * msi_table_test_remove - Free the vectors and the table
@@ -493,3 +499,13 @@ void msi_table_test_remove(struct msi_table_test *t)
 	if (!t->leave_table)
 		msi_table_free(t->table);
 }
+EXPORT_SYMBOL_GPL(msi_table_test_remove);
+
+static void __exit msi_table_test_exit(void)
+{
+	debugfs_remove_recursive(msi_table_test_root);
+}
+module_exit(msi_table_test_exit);
+
+MODULE_DESCRIPTION("Common part of the MSI table test drivers");
+MODULE_LICENSE("GPL");

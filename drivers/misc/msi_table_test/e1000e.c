@@ -222,11 +222,23 @@ static const struct msi_table_test_ops e1000e_test_ops = {
 	.clear_pending	= e1000e_test_clear_pending,
 };
 
+/*
+ * The device this driver tests. It binds only through driver_override: the
+ * ID is a real product's too, which this test driver must not take.
+ */
+static const struct pci_device_id e1000e_test_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_INTEL, 0x10d3) },
+	{ }
+};
+
 static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct e1000e_test *e;
 	u32 pba;
 	int ret;
+
+	if (!pci_match_id(e1000e_test_ids, pdev))
+		return -ENODEV;
 
 	e = devm_kzalloc(&pdev->dev, sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -264,15 +276,8 @@ static void e1000e_test_remove(struct pci_dev *pdev)
 	msi_table_test_remove(&e->t);
 }
 
-static const struct pci_device_id e1000e_test_ids[] = {
-	{ PCI_DEVICE(PCI_VENDOR_ID_INTEL, 0x10d3) },
-	{ }
-};
-MODULE_DEVICE_TABLE(pci, e1000e_test_ids);
-
 static struct pci_driver e1000e_test_driver = {
 	.name		= "msi-table-test-e1000e",
-	.id_table	= e1000e_test_ids,
 	.probe		= e1000e_test_probe,
 	.remove		= e1000e_test_remove,
 };

@@ -793,10 +793,22 @@ static int edu_ims_add(struct edu_test *e, struct edu_ims *ims, bool memory)
 	return 0;
 }
 
+/*
+ * The device this driver tests. It binds only through driver_override, like
+ * the other MSI table test drivers.
+ */
+static const struct pci_device_id edu_test_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+
 static int edu_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_test *e;
 	int ret;
+
+	if (!pci_match_id(edu_test_ids, pdev))
+		return -ENODEV;
 
 	e = devm_kzalloc(&pdev->dev, sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -851,15 +863,8 @@ static void edu_test_remove(struct pci_dev *pdev)
 	msi_table_test_remove(&e->t);
 }
 
-static const struct pci_device_id edu_test_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
-	{ }
-};
-MODULE_DEVICE_TABLE(pci, edu_test_ids);
-
 static struct pci_driver edu_test_driver = {
 	.name		= "msi-table-test-edu",
-	.id_table	= edu_test_ids,
 	.probe		= edu_test_probe,
 	.remove		= edu_test_remove,
 };

@@ -161,11 +161,23 @@ static int xhci_test_setup(struct xhci_test *x)
 	return 0;
 }
 
+/*
+ * The device this driver tests. It binds only through driver_override: the
+ * ID is a real product's too, which this test driver must not take.
+ */
+static const struct pci_device_id xhci_test_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_NEC, 0x0194) },
+	{ }
+};
+
 static int xhci_test_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct xhci_test *x;
 	void __iomem *regs;
 	int ret;
+
+	if (!pci_match_id(xhci_test_ids, pdev))
+		return -ENODEV;
 
 	x = devm_kzalloc(&pdev->dev, sizeof(*x), GFP_KERNEL);
 	if (!x)
@@ -206,15 +218,8 @@ static void xhci_test_remove(struct pci_dev *pdev)
 	msi_table_test_remove(&x->t);
 }
 
-static const struct pci_device_id xhci_test_ids[] = {
-	{ PCI_DEVICE(PCI_VENDOR_ID_NEC, 0x0194) },
-	{ }
-};
-MODULE_DEVICE_TABLE(pci, xhci_test_ids);
-
 static struct pci_driver xhci_test_driver = {
 	.name		= "msi-table-test-xhci",
-	.id_table	= xhci_test_ids,
 	.probe		= xhci_test_probe,
 	.remove		= xhci_test_remove,
 };
