@@ -59,7 +59,7 @@ struct irq_domain *msi_table_domain(const struct msi_table *table);
 struct device *msi_table_device(const struct msi_table *table);
 void *msi_table_leaf_data(struct irq_data *data);
 
-/* For bus code */
+/* For bus code, which is built in: not exported */
 struct msi_table *msi_allocate_bus_table(struct device *dev,
 					 const struct msi_domain_template *template,
 					 unsigned int hwsize, void *data,

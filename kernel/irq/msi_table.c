@@ -61,8 +61,12 @@ static struct msi_table *__msi_allocate_table(struct device *dev,
 
 	if (!dev || !template || !hwsize || hwsize > MSI_XA_DOMAIN_SIZE)
 		return ERR_PTR(-EINVAL);
+	/*
+	 * The core allocates and frees a table's descriptors, and each table
+	 * has a name of its own: the device's firmware node is not unique.
+	 */
 	if (template->ops.domain_alloc_irqs || template->ops.domain_free_irqs ||
-	    (template->info.flags & MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS))
+	    (template->info.flags & (MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS | MSI_FLAG_USE_DEV_FWNODE)))
 		return ERR_PTR(-EINVAL);
 	if (!dev->msi.domain || !irq_domain_is_msi_parent(dev->msi.domain))
 		return ERR_PTR(-EOPNOTSUPP);
@@ -141,11 +145,11 @@ static bool msi_token_is_pci(enum irq_domain_bus_token token)
  * core allocates and frees the table's descriptors: @template must not
  * provide msi_domain_ops::domain_alloc_irqs() or
  * msi_domain_ops::domain_free_irqs(), nor set
- * %MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS.
+ * %MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS or %MSI_FLAG_USE_DEV_FWNODE.
  *
  * The message stores of a PCI function are the PCI core's: a PCI driver
  * gets its MSI or MSI-X table from pci_allocate_msi_table() and an IMS
- * table, storage of the device's own, from pci_create_ims_table(), which
+ * table, storage of the device's own, from pci_allocate_ims_table(), which
  * only a parent that remaps the messages serves. This function refuses a
  * PCI device, and the PCI bus tokens, so that storage of a driver's own
  * cannot pass for a PCI-SIG one.
@@ -176,7 +180,9 @@ EXPORT_SYMBOL_GPL(msi_allocate_table);
  *
  * For the bus code which owns a kind of message store (the PCI core's
  * constructors), not for drivers: like msi_allocate_table() without its
- * refusal of bus devices and tokens. msi_table_free(), and the device's
+ * refusal of bus devices and tokens. Not exported, like
+ * msi_table_populate() and msi_table_walk_vectors(): the bus code which
+ * uses them is built in. msi_table_free(), and the device's
  * MSI data going, call @bus_ops.
  *
  * Return: The table or an ERR_PTR(), see msi_allocate_table().
@@ -188,35 +194,50 @@ struct msi_table *msi_allocate_bus_table(struct device *dev,
 {
 	return __msi_allocate_table(dev, template, hwsize, data, bus_ops);
 }
-EXPORT_SYMBOL_GPL(msi_allocate_bus_table);
 
-/* Free the vectors and the domain of @table, which is off the device's list */
-static void msi_table_kill(struct msi_table *table)
+/*
+ * Free the vectors and the domain of @table, which is off the device's list.
+ * @explicit: msi_table_free() rather than the device's MSI data going, where
+ * vectors the driver's own devres frees later are still allocated.
+ */
+static void msi_table_kill(struct msi_table *table, bool explicit)
 {
 	struct msi_ctrl ctrl = { .dd = &table->dd, .first = 0 };
 	const struct msi_table_bus_ops *bus_ops = table->bus_ops;
+	unsigned int left = 0, requested = 0;
 	struct msi_desc *desc;
-	unsigned int left = 0;
 	unsigned long idx;
 
 	if (bus_ops && bus_ops->detach)
 		bus_ops->detach(table);
 
 	mutex_lock(&table->mutex);
-	xa_for_each(&table->dd.store, idx, desc)
+	xa_for_each(&table->dd.store, idx, desc) {
 		left += !table->populated ||
 			xa_get_mark(&table->dd.store, idx, MSI_TABLE_HANDED_OUT);
-	if (left)
+		requested += desc->irq && irq_has_action(desc->irq);
+	}
+	trace_msi_table_free(table->dev, table->id, left);
+	table->dead = true;
+	/*
+	 * An interrupt still requested keeps its descriptor, chip and domain:
+	 * freeing them would turn its free_irq() into a use after free. Leak
+	 * the table's vectors, domain and bus state instead, loudly.
+	 */
+	if (WARN(requested, "%s: MSI table %u freed with %u interrupts requested: leaked\n",
+		 dev_name(table->dev), table->id, requested)) {
+		mutex_unlock(&table->mutex);
+		return;
+	}
+	if (left && explicit)
 		dev_WARN(table->dev, "MSI table %u freed with %u vectors allocated\n",
 			 table->id, left);
-	trace_msi_table_free(table->dev, table->id, left);
 
 	ctrl.last = msi_dd_get_hwsize(&table->dd) - 1;
 	ctrl.block = table->populated;
 	msi_domain_free_locked(table->dev, &ctrl);
 	msi_dd_remove_domain(&table->dd);
 	ida_free(&table->dev->msi.data->table_ids, table->id);
-	table->dead = true;
 	mutex_unlock(&table->mutex);
 
 	if (bus_ops && bus_ops->release)
@@ -225,16 +246,23 @@ static void msi_table_kill(struct msi_table *table)
 
 /*
  * The device's MSI data goes (its driver detached): tables the driver did
- * not free are torn down and leave an empty shell behind.
+ * not free are torn down and leave an empty shell behind, which
+ * msi_table_free_vector() and msi_table_free() accept quietly, so that a
+ * driver may free them from devres actions which run later.
  */
 void msi_device_tables_release(struct device *dev, struct msi_device_data *md)
 {
 	struct msi_table *table, *tmp;
+	LIST_HEAD(tables);
 
-	list_for_each_entry_safe(table, tmp, &md->tables, node) {
-		dev_warn(dev, "MSI table %u not freed by its driver\n", table->id);
+	mutex_lock(&md->mutex);
+	list_splice_init(&md->tables, &tables);
+	mutex_unlock(&md->mutex);
+
+	list_for_each_entry_safe(table, tmp, &tables, node) {
+		dev_dbg(dev, "MSI table %u freed with the device's MSI data\n", table->id);
 		list_del_init(&table->node);
-		msi_table_kill(table);
+		msi_table_kill(table, false);
 	}
 	ida_destroy(&md->table_ids);
 }
@@ -246,22 +274,28 @@ void msi_device_tables_release(struct device *dev, struct msi_device_data *md)
  * Frees the vectors the driver left allocated, with a warning, the table's
  * interrupt domain, and what the bus code set up for the table (a PCI MSI
  * or MSI-X table disables MSI or MSI-X). The vectors must not be in use
- * (requested).
+ * (requested): a table with requested vectors is leaked with a warning.
+ * A table whose device lost its MSI data (the driver detached) is an empty
+ * shell, freed quietly. Must not run concurrently with another call on
+ * @table.
  */
 void msi_table_free(struct msi_table *table)
 {
 	struct msi_device_data *md;
+	bool listed = false;
 
 	if (IS_ERR_OR_NULL(table))
 		return;
 
-	if (!table->dead) {
-		md = table->dev->msi.data;
+	md = table->dead ? NULL : table->dev->msi.data;
+	if (md) {
 		mutex_lock(&md->mutex);
+		listed = !list_empty(&table->node);
 		list_del_init(&table->node);
 		mutex_unlock(&md->mutex);
-		msi_table_kill(table);
 	}
+	if (listed)
+		msi_table_kill(table, true);
 	xa_destroy(&table->dd.store);
 	mutex_destroy(&table->mutex);
 	kfree(table);
@@ -443,7 +477,6 @@ unlock:
 	mutex_unlock(&table->mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(msi_table_populate);
 
 /**
  * msi_table_alloc_vector - Allocate the vector at a hardware label
@@ -525,7 +558,10 @@ void msi_table_free_vector(struct msi_table *table, struct msi_desc *vector)
 		return;
 
 	mutex_lock(&table->mutex);
-	if (WARN(table->dead || xa_load(&table->dd.store, vector->msi_index) != vector,
+	/* Freed with the device's MSI data already: nothing left to free */
+	if (table->dead)
+		goto unlock;
+	if (WARN(xa_load(&table->dd.store, vector->msi_index) != vector,
 		 "%s: %p is not a vector of MSI table %u\n", __func__, vector, table->id))
 		goto unlock;
 	if (WARN(irq_has_action(vector->irq), "%s: interrupt %u of MSI table %u is requested\n",
@@ -575,7 +611,6 @@ void msi_table_walk_vectors(struct msi_table *table, void (*fn)(struct msi_desc 
 		fn(desc, arg);
 	mutex_unlock(&table->mutex);
 }
-EXPORT_SYMBOL_GPL(msi_table_walk_vectors);
 
 /**
  * msi_table_device - The device an MSI table belongs to

@@ -204,6 +204,14 @@ static int msi_table_test_fire(struct msi_table_test *t, unsigned int label)
 	return 0;
 }
 
+/* The function's MSI-X table or MSI block, as the driver asked */
+static struct msi_table *msi_table_test_pci_table(struct msi_table_test *t)
+{
+	if (t->msix)
+		return pci_allocate_msix_table(t->pdev);
+	return pci_allocate_msi_table(t->pdev, t->nvec);
+}
+
 static int msi_table_test_legacy(struct msi_table_test *t)
 {
 	int ret = pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
@@ -217,7 +225,7 @@ static int msi_table_test_legacy(struct msi_table_test *t)
 
 static int msi_table_test_second_table(struct msi_table_test *t)
 {
-	struct msi_table *table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+	struct msi_table *table = msi_table_test_pci_table(t);
 
 	if (IS_ERR(table))
 		return PTR_ERR(table);
@@ -233,13 +241,13 @@ static int msi_table_test_second_table(struct msi_table_test *t)
  * For the commands which give the table up for a while. Without the table
  * nothing is left to test: the failure is logged, and @t->table is %NULL.
  *
- * Return: 0 or the errno of pci_allocate_msi_table().
+ * Return: 0 or the errno of the table's constructor.
  */
 int msi_table_test_retake_table(struct msi_table_test *t)
 {
 	int ret;
 
-	t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+	t->table = msi_table_test_pci_table(t);
 	if (!IS_ERR(t->table))
 		return 0;
 	ret = PTR_ERR(t->table);
@@ -261,7 +269,7 @@ static int msi_table_test_after_legacy(struct msi_table_test *t)
 	msi_table_free(t->table);
 	ret = pci_alloc_irq_vectors(t->pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (ret >= 0) {
-		table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+		table = msi_table_test_pci_table(t);
 		/* It worked beside the vectors: undo it and say so */
 		ret = IS_ERR(table) ? PTR_ERR(table) : -EEXIST;
 		msi_table_free(table);
@@ -450,7 +458,7 @@ EXPORT_SYMBOL_GPL(msi_table_test_map);
 
 /**
  * msi_table_test_add - Offer a table to the tests
- * @t:	pdev, ops and name set; type and nvec for a PCI table, which this
+ * @t:	pdev, ops and name set; msix or nvec for a PCI table, which this
  *	takes; dirname and parent for a directory of its own; the device quiet
  *
  * Return: 0 or an errno.
@@ -460,10 +468,10 @@ int msi_table_test_add(struct msi_table_test *t)
 	mutex_init(&t->lock);
 	init_waitqueue_head(&t->wait);
 	if (!t->ops->create) {
-		t->table = pci_allocate_msi_table(t->pdev, t->type, t->nvec);
+		t->table = msi_table_test_pci_table(t);
 		if (IS_ERR(t->table))
 			return dev_err_probe(&t->pdev->dev, PTR_ERR(t->table), "no MSI table\n");
-		t->hwsize = t->type == PCI_MSI_TABLE_MSIX ? pci_msix_vec_count(t->pdev) : t->nvec;
+		t->hwsize = t->msix ? pci_msix_vec_count(t->pdev) : t->nvec;
 		t->vec = kvcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
 		if (!t->vec) {
 			msi_table_free(t->table);

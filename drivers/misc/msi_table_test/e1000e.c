@@ -257,7 +257,7 @@ static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	writel(~0U, e->regs + E1000_ICR);
 
 	e->t.pdev = pdev;
-	e->t.type = PCI_MSI_TABLE_MSIX;
+	e->t.msix = true;
 	e->t.ops = &e1000e_test_ops;
 	e->t.name = "msi-table-test-e1000e";
 	ret = msi_table_test_add(&e->t);

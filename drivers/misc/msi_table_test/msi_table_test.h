@@ -55,8 +55,9 @@ struct msi_table_test_vector {
 /**
  * struct msi_table_test - A device's table under test
  * @pdev:	The device
- * @type:	The kind of PCI table (without @ops->create)
- * @nvec:	What pci_allocate_msi_table() was asked for
+ * @msix:	The function's MSI-X table, not its MSI block (without
+ *		@ops->create)
+ * @nvec:	The MSI block size asked of pci_allocate_msi_table()
  * @chip_masks:	The table's chip masks every vector (IMS)
  * @leave_table: On removal, free the vectors but leave the PCI table to the
  *		PCI core (a managed function's table is freed on detach)
@@ -73,7 +74,7 @@ struct msi_table_test_vector {
  */
 struct msi_table_test {
 	struct pci_dev				*pdev;
-	enum pci_msi_table_type			type;
+	bool					msix;
 	unsigned int				nvec;
 	bool					chip_masks;
 	bool					leave_table;

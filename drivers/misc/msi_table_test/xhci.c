@@ -113,7 +113,7 @@ static void xhci_test_ack(struct msi_table_test *t, unsigned int label)
 static struct msi_table *xhci_test_create(struct msi_table_test *t, unsigned int n)
 {
 	/* pci_allocate_msi_table() checks n against the capability */
-	return pci_allocate_msi_table(t->pdev, PCI_MSI_TABLE_MSI, n);
+	return pci_allocate_msi_table(t->pdev, n);
 }
 
 static void xhci_test_destroy(struct msi_table_test *t)

@@ -11,8 +11,10 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 
+#include "msi.h"
+
 /**
- * pci_create_ims_table - Create an IMS table of a PCI function
+ * pci_allocate_ims_table - Create an IMS table of a PCI function
  * @pdev:	The PCI function
  * @template:	The leaf: irq_chip with irq_write_msi_msg(), irq_mask() and
  *		irq_unmask(), which store the messages and mask the vectors
@@ -51,9 +53,9 @@
  * virtual IOMMU, or source ID verification off), or an error of
  * msi_allocate_table().
  */
-struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
-				       const struct msi_domain_template *template,
-				       unsigned int hwsize, void *data)
+struct msi_table *pci_allocate_ims_table(struct pci_dev *pdev,
+					 const struct msi_domain_template *template,
+					 unsigned int hwsize, void *data)
 {
 	struct msi_domain_template *tmpl;
 	struct msi_table *table;
@@ -61,7 +63,14 @@ struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
 	if (!pdev || !template || !template->chip.irq_write_msi_msg ||
 	    !template->chip.irq_mask || !template->chip.irq_unmask)
 		return ERR_PTR(-EINVAL);
-	if (!pci_msi_enabled() || pdev->no_msi)
+	if (!pci_msi_supported(pdev, 1))
+		return ERR_PTR(-EOPNOTSUPP);
+	/*
+	 * Asked before any domain is set up, so that a parent which does not
+	 * know IMS (a GICv3 ITS, the plain x86 vector domain) is not handed a
+	 * bus token it does not expect.
+	 */
+	if (!pci_msi_domain_supports(pdev, MSI_FLAG_PCI_IMS, DENY_LEGACY))
 		return ERR_PTR(-EOPNOTSUPP);
 
 	tmpl = kmemdup(template, sizeof(*tmpl), GFP_KERNEL);
@@ -77,4 +86,24 @@ struct msi_table *pci_create_ims_table(struct pci_dev *pdev,
 	kfree(tmpl);
 	return table;
 }
-EXPORT_SYMBOL_GPL(pci_create_ims_table);
+EXPORT_SYMBOL_GPL(pci_allocate_ims_table);
+
+/**
+ * pcim_allocate_ims_table - Managed pci_allocate_ims_table()
+ * @pdev:	The PCI function
+ * @template:	The leaf, see pci_allocate_ims_table()
+ * @hwsize:	Number of labels
+ * @data:	For the leaf chip: msi_table_leaf_data()
+ *
+ * Like pci_allocate_ims_table(); the table is freed when the driver
+ * detaches.
+ *
+ * Return: See pci_allocate_ims_table().
+ */
+struct msi_table *pcim_allocate_ims_table(struct pci_dev *pdev,
+					  const struct msi_domain_template *template,
+					  unsigned int hwsize, void *data)
+{
+	return pcim_msi_table(pdev, pci_allocate_ims_table(pdev, template, hwsize, data));
+}
+EXPORT_SYMBOL_GPL(pcim_allocate_ims_table);

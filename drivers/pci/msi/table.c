@@ -44,13 +44,11 @@ static const struct msi_table_bus_ops pci_msi_table_ops = {
 	.detach		= pci_msi_table_detach,
 };
 
-static struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev, unsigned int nvec)
+static struct msi_table *pci_msix_table_create(struct pci_dev *pdev, unsigned int unused)
 {
 	struct msi_table *table;
 	int hwsize;
 
-	if (nvec)
-		return ERR_PTR(-EINVAL);
 	if (!pdev->msix_cap ||
 	    !pci_msi_domain_supports(pdev, MSI_FLAG_PCI_MSIX | MSI_FLAG_PCI_MSIX_ALLOC_DYN,
 				     DENY_LEGACY))
@@ -67,7 +65,7 @@ static struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev, unsigned 
 	return table;
 }
 
-static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned int nvec)
+static struct msi_table *pci_msi_table_create(struct pci_dev *pdev, unsigned int nvec)
 {
 	struct msi_domain_template tmpl;
 	struct msi_table *table;
@@ -101,53 +99,23 @@ static struct msi_table *pci_allocate_msi_block(struct pci_dev *pdev, unsigned i
 	return table;
 }
 
-/**
- * pci_allocate_msi_table - Create the MSI or MSI-X table of a PCI function
- * @pdev:	The PCI function
- * @type:	%PCI_MSI_TABLE_MSIX or %PCI_MSI_TABLE_MSI
- * @nvec:	MSI-X: 0, the whole table. MSI: the block size, a power of two
- *		up to the capability's Multiple Message Capable
- *
- * MSI-X: enables MSI-X with every entry masked. A vector's hardware label is
- * its MSI-X table entry; msi_table_alloc_vector() and
- * msi_table_alloc_vector_range() allocate it, at any time.
- *
- * MSI: the capability's block cannot change while MSI is enabled, so the
- * whole block is allocated here and MSI enabled; a vector's label is its
- * number in the block, and msi_table_alloc_vector() hands it out. Label n's
- * Linux interrupt is label 0's + n. A block of more than one vector needs
- * an MSI parent which allocates aligned blocks (on x86, interrupt
- * remapping); the per vector mask bits, where the capability has them,
- * mask each vector of the block.
- *
- * The table is stacked on the function's MSI parent domain (interrupt
- * remapping where it is on). A function has one MSI or MSI-X table at
- * most, and not beside vectors of pci_alloc_irq_vectors(). Free the table
- * with msi_table_free(), which disables MSI or MSI-X again. The table of a
- * managed function (pcim_enable_device()) which its driver does not free
- * is freed when the driver detaches, with the vectors of
- * pci_alloc_irq_vectors() (pcim_msi_release()).
- *
- * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument, a
- * block size the capability cannot hold or a function not in D0,
- * -%EOPNOTSUPP if the function lacks the capability, or its MSI parent
- * cannot serve such a table (a block of several vectors without
- * interrupt remapping), -%EBUSY if the function has
- * a table or MSI/MSI-X vectors already, -%ENOMEM, or the error of the
- * block's allocation.
- */
-struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_table_type type,
-					 unsigned int nvec)
+/* Serializes the check that a function has no table with its creation */
+static DEFINE_MUTEX(pci_msi_table_lock);
+
+static struct msi_table *pci_create_table(struct pci_dev *pdev, unsigned int nvec,
+					  struct msi_table *(*create)(struct pci_dev *pdev,
+								      unsigned int nvec))
 {
 	struct msi_table *table;
 	int ret;
 
 	if (!pdev || pdev->current_state != PCI_D0)
 		return ERR_PTR(-EINVAL);
-	if (type != PCI_MSI_TABLE_MSIX && type != PCI_MSI_TABLE_MSI)
-		return ERR_PTR(-EINVAL);
-	if (!pci_msi_enabled() || pdev->no_msi)
+	/* MSI off, or a bridge on the way up which does not forward it */
+	if (!pci_msi_supported(pdev, 1))
 		return ERR_PTR(-EOPNOTSUPP);
+
+	guard(mutex)(&pci_msi_table_lock);
 	if (pdev->msi_table || pdev->msi_enabled || pdev->msix_enabled)
 		return ERR_PTR(-EBUSY);
 	/* A managed function's table is freed when its driver detaches */
@@ -155,10 +123,7 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_tabl
 	if (ret)
 		return ERR_PTR(ret);
 
-	if (type == PCI_MSI_TABLE_MSIX)
-		table = pci_allocate_msix_table(pdev, nvec);
-	else
-		table = pci_allocate_msi_block(pdev, nvec);
+	table = create(pdev, nvec);
 	if (IS_ERR(table))
 		return table;
 
@@ -167,4 +132,121 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, enum pci_msi_tabl
 	msi_unlock_descs(&pdev->dev);
 	return table;
 }
+
+/**
+ * pci_allocate_msix_table - Create the MSI-X table of a PCI function
+ * @pdev:	The PCI function
+ *
+ * Enables MSI-X with every entry masked. A vector's hardware label is its
+ * MSI-X table entry; msi_table_alloc_vector() and
+ * msi_table_alloc_vector_range() allocate it, at any time, and
+ * msi_table_free_vector() frees it.
+ *
+ * The table is stacked on the function's MSI parent domain (interrupt
+ * remapping where it is on), which must allocate MSI-X vectors one by one
+ * (%MSI_FLAG_PCI_MSIX_ALLOC_DYN): where it cannot (Xen, Hyper-V vPCI, VMD,
+ * architectures with their own MSI setup), use pci_alloc_irq_vectors(). A
+ * function has one MSI or MSI-X table at most, and not beside vectors of
+ * pci_alloc_irq_vectors(). Free the table with msi_table_free(), which
+ * disables MSI-X again. The table of a managed function
+ * (pcim_enable_device()) which its driver does not free is freed when the
+ * driver detaches, with the vectors of pci_alloc_irq_vectors().
+ *
+ * Return: The table, or an ERR_PTR(): -%EINVAL for a %NULL function or one
+ * not in D0, -%EOPNOTSUPP if MSI is off for the function, it has no MSI-X
+ * capability or its MSI parent cannot allocate MSI-X vectors one by one,
+ * -%EBUSY if the function has a table or MSI/MSI-X vectors already,
+ * -%ENOMEM.
+ */
+struct msi_table *pci_allocate_msix_table(struct pci_dev *pdev)
+{
+	return pci_create_table(pdev, 0, pci_msix_table_create);
+}
+EXPORT_SYMBOL_GPL(pci_allocate_msix_table);
+
+/**
+ * pci_allocate_msi_table - Create the MSI table of a PCI function
+ * @pdev:	The PCI function
+ * @nvec:	The block size: a power of two up to the capability's Multiple
+ *		Message Capable
+ *
+ * The MSI capability's block cannot change while MSI is enabled, so the
+ * whole block is allocated here and MSI enabled; a vector's label is its
+ * number in the block, msi_table_alloc_vector() hands it out and
+ * msi_table_free_vector() takes it back. Label n's Linux interrupt is label
+ * 0's + n. A block of more than one vector needs an MSI parent which
+ * allocates aligned blocks (on x86, interrupt remapping); the per vector
+ * mask bits, where the capability has them, mask each vector of the block.
+ * A driver which wants one MSI vector and no labels is better served by
+ * pci_alloc_irq_vectors().
+ *
+ * Ownership and freeing as for pci_allocate_msix_table(); msi_table_free()
+ * disables MSI.
+ *
+ * Return: The table, or an ERR_PTR(): -%EINVAL for a %NULL function or one
+ * not in D0, or a block size the capability cannot hold, -%EOPNOTSUPP if
+ * MSI is off for the function, it has no MSI capability or its MSI parent
+ * cannot serve the block (several vectors without interrupt remapping),
+ * -%EBUSY if the function has a table or MSI/MSI-X vectors already,
+ * -%ENOMEM, -%EIO if the block's message needs 64 bits the function lacks,
+ * or the error of the block's allocation.
+ */
+struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, unsigned int nvec)
+{
+	return pci_create_table(pdev, nvec, pci_msi_table_create);
+}
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
+
+static void pcim_msi_table_release(void *table)
+{
+	msi_table_free(table);
+}
+
+/**
+ * pcim_msi_table - Free a new table of a function when its driver detaches
+ * @pdev:	The PCI function
+ * @table:	The table, or an ERR_PTR() which is returned as it is
+ *
+ * Return: @table, or an ERR_PTR() if the devres action cannot be added, in
+ * which case the table is freed.
+ */
+struct msi_table *pcim_msi_table(struct pci_dev *pdev, struct msi_table *table)
+{
+	int ret;
+
+	if (IS_ERR(table))
+		return table;
+	ret = devm_add_action_or_reset(&pdev->dev, pcim_msi_table_release, table);
+	return ret ? ERR_PTR(ret) : table;
+}
+
+/**
+ * pcim_allocate_msix_table - Managed pci_allocate_msix_table()
+ * @pdev:	The PCI function
+ *
+ * Like pci_allocate_msix_table(); the table is freed when the driver
+ * detaches, also for a function enabled with pci_enable_device().
+ *
+ * Return: See pci_allocate_msix_table().
+ */
+struct msi_table *pcim_allocate_msix_table(struct pci_dev *pdev)
+{
+	return pcim_msi_table(pdev, pci_allocate_msix_table(pdev));
+}
+EXPORT_SYMBOL_GPL(pcim_allocate_msix_table);
+
+/**
+ * pcim_allocate_msi_table - Managed pci_allocate_msi_table()
+ * @pdev:	The PCI function
+ * @nvec:	The block size
+ *
+ * Like pci_allocate_msi_table(); the table is freed when the driver
+ * detaches, also for a function enabled with pci_enable_device().
+ *
+ * Return: See pci_allocate_msi_table().
+ */
+struct msi_table *pcim_allocate_msi_table(struct pci_dev *pdev, unsigned int nvec)
+{
+	return pcim_msi_table(pdev, pci_allocate_msi_table(pdev, nvec));
+}
+EXPORT_SYMBOL_GPL(pcim_allocate_msi_table);
