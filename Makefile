@@ -8,11 +8,12 @@
 #   make bisect   build the test kernel after each patch of the series
 #   make cross    compile-test the touched core for arm64
 #   make bench    the msi_table benchmark (KUnit, figures printed)
+#   make debug    KASAN + kmemleak kernel: KUnit and the ims kselftests
 
 SHELL := /bin/bash
 DEV := $(CURDIR)/dev
 
-.PHONY: all run check lint series refresh bisect cross bench deps base tree kernel \
+.PHONY: all run check lint series refresh bisect cross bench debug deps base tree kernel \
 	initramfs tree-path clean
 
 all: check
@@ -54,6 +55,9 @@ bisect: tree
 
 cross: tree
 	@$(DEV)/cross
+
+debug: tree
+	@$(DEV)/debug
 
 bench: kernel initramfs
 	@KUNIT_TIMEOUT=1800 $(DEV)/kunit/run msi_table_bench

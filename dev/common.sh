@@ -14,7 +14,12 @@ CACHE=${MSI_TABLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/msi-table-series}
 OUT=$TOP/out
 BASEREPO=$CACHE/base          # pristine base, a git repository (tag "base")
 TREE=$CACHE/tree              # assembled tree: a worktree of $BASEREPO
-BUILD=$CACHE/build            # O= build directory of the test kernel
+# O= build directory of the test kernel; MSI_TABLE_FLAVOUR=debug selects
+# the debug kernel (test.config + debug.config: KASAN, kmemleak), whose
+# build directory and initramfs are its own.
+FLAVOUR=${MSI_TABLE_FLAVOUR:-}
+BUILD=$CACHE/build${FLAVOUR:+-$FLAVOUR}
+INITRAMFS=$CACHE/initramfs${FLAVOUR:+-$FLAVOUR}.cpio.gz
 JOBS=${JOBS:-$(nproc)}
 ARCH=x86_64
 export ARCH

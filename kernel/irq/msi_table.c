@@ -113,26 +113,13 @@ free_table:
 	return ERR_PTR(ret);
 }
 
-/* The bus tokens of the PCI core's message stores */
-static bool msi_token_is_pci(enum irq_domain_bus_token token)
-{
-	switch (token) {
-	case DOMAIN_BUS_PCI_MSI:
-	case DOMAIN_BUS_PCI_DEVICE_MSI:
-	case DOMAIN_BUS_PCI_DEVICE_MSIX:
-	case DOMAIN_BUS_PCI_DEVICE_IMS:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /**
  * msi_allocate_table - Create an MSI table with its own interrupt domain
  * @dev:	The device whose message store the table describes; not a PCI
  *		device (see below)
- * @template:	Domain info, leaf irq_chip and ops of the table, supplied by
- *		the driver; copied, so it may be on the stack
+ * @template:	Domain info (bus token %DOMAIN_BUS_DEVICE_MSI), leaf irq_chip
+ *		and ops of the table, supplied by the driver; copied, so it
+ *		may be on the stack
  * @hwsize:	Number of hardware labels, 1 to %MSI_MAX_INDEX + 1
  * @data:	Optional pointer for the leaf chip, msi_table_leaf_data()
  *
@@ -151,11 +138,12 @@ static bool msi_token_is_pci(enum irq_domain_bus_token token)
  * gets its MSI or MSI-X table from pci_allocate_msi_table() and an IMS
  * table, storage of the device's own, from pci_allocate_ims_table(), which
  * only a parent that remaps the messages serves. This function refuses a
- * PCI device, and the PCI bus tokens, so that storage of a driver's own
- * cannot pass for a PCI-SIG one.
+ * PCI device, and any bus token but %DOMAIN_BUS_DEVICE_MSI (the PCI
+ * core's, in particular), so that storage of a driver's own cannot pass
+ * for a PCI-SIG one.
  *
- * Return: The table, or an ERR_PTR(): -%EINVAL on a bad argument or a PCI
- * device or bus token, -%EOPNOTSUPP if @dev has no MSI parent domain or the
+ * Return: The table, or an ERR_PTR(): -%EINVAL on a bad argument, a PCI
+ * device or another bus token, -%EOPNOTSUPP if @dev has no MSI parent domain or the
  * parent cannot serve such a table, -%ENOMEM, -%ENOSPC if @dev ran out of
  * table ids.
  */
@@ -164,7 +152,7 @@ struct msi_table *msi_allocate_table(struct device *dev,
 				     unsigned int hwsize, void *data)
 {
 	if (!dev || !template || dev_is_pci(dev) ||
-	    msi_token_is_pci(template->info.bus_token))
+	    template->info.bus_token != DOMAIN_BUS_DEVICE_MSI)
 		return ERR_PTR(-EINVAL);
 	return __msi_allocate_table(dev, template, hwsize, data, NULL);
 }

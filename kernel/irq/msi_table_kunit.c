@@ -442,13 +442,13 @@ static void msi_table_test_bad_tables(struct kunit *test)
 	tmpl.info.flags |= MSI_FLAG_USE_DEV_FWNODE;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
 
-	/* The PCI core's kinds of store: only its own constructors make them */
+	/* Device MSI only: the PCI core's kinds of store are its constructors' */
 	tmpl = fake_template;
 	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_MSIX;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
 	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_MSI;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
-	tmpl.info.bus_token = DOMAIN_BUS_PCI_DEVICE_IMS;
+	tmpl.info.bus_token = DOMAIN_BUS_WIRED_TO_MSI;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
 
 	/* A device without an MSI parent domain, and a parent that refuses */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress: several threads allocate, request, move, fire and free vectors of
+ * several tables of the test devices at once, while another thread takes
+ * CPU 1 offline and online again, for a fixed number of rounds:
+ * - QEMU's e1000e: its MSI-X table, two threads on disjoint entries;
+ * - QEMU's edu: its MSI table, and, where the platform remaps IMS, its IMS
+ *   array and its memory IMS table, a thread each;
+ * the hotplug thread cycles CPU 1 for as long as the workers run.
+ * Every fire must arrive, once, on the vector fired (the test drivers wait
+ * for each interrupt); afterwards the interrupt descriptors, the VT-d
+ * remapping entries and the CPU vectors in use are back to their counts
+ * before the test. The console scan of the workbench catches lockdep and
+ * other splats.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "msi_table_test.h"
+
+#define E1000E_DIR	"/sys/bus/pci/drivers/msi-table-test-e1000e"
+#define EDU_DIR		"/sys/bus/pci/drivers/msi-table-test-edu"
+#define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+#define VECTOR_DOMAIN	"/sys/kernel/debug/irq/domains/VECTOR"
+#define ROUNDS		12
+#define FIRES		3
+
+struct worker {
+	const char *what;
+	char dir[320];
+	int labels[2];
+	int nr_labels;
+	int rounds;
+	/* results */
+	int fired;
+	int counted;
+	int failures;
+	char error[160];
+};
+
+static int stop_hotplug;
+
+static int nr_irq_descs(void)
+{
+	DIR *d = opendir("/sys/kernel/irq");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Lines of @path starting with @prefix; -errno if it cannot be read */
+static int count_lines(const char *path, const char *prefix)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, prefix, strlen(prefix));
+	fclose(f);
+	return n;
+}
+
+/* "Total allocated" of the x86 vector matrix; -1 where there is none */
+static int vectors_allocated(void)
+{
+	char line[256];
+	FILE *f = fopen(VECTOR_DOMAIN, "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "Total allocated:");
+
+		if (p && sscanf(p, "Total allocated: %d", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+static void fail(struct worker *w, const char *fmt, int label, int err)
+{
+	if (!w->failures++)
+		snprintf(w->error, sizeof(w->error), fmt, label, err);
+}
+
+/* One round on one label: allocate, fire, move, fire, free */
+static void round_on(struct worker *w, int label, int round)
+{
+	struct vec_state before, after;
+	char path[128], cpu[8];
+	int i, ret;
+
+	ret = drv(w->dir, "alloc %d", label);
+	if (ret) {
+		fail(w, "alloc %d: %d", label, ret);
+		return;
+	}
+	if (vec(w->dir, label, &before)) {
+		fail(w, "no state for label %d (%d)", label, 0);
+		goto free;
+	}
+	for (i = 0; i < 2 * FIRES; i++) {
+		if (i == FIRES) {
+			/* CPU 1 may be offline: -EINVAL is an answer then */
+			snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", before.irq);
+			snprintf(cpu, sizeof(cpu), "%d", round & 1);
+			ret = write_str(path, cpu);
+			if (ret && ret != -EINVAL)
+				fail(w, "affinity of label %d: %d", label, ret);
+		}
+		ret = drv(w->dir, "fire %d", label);
+		if (ret) {
+			fail(w, "fire %d: %d", label, ret);
+			continue;
+		}
+		w->fired++;
+	}
+	if (vec(w->dir, label, &after)) {
+		fail(w, "no state for label %d (%d)", label, 0);
+		goto free;
+	}
+	w->counted += after.count - before.count;
+free:
+	ret = drv(w->dir, "free %d", label);
+	if (ret)
+		fail(w, "free %d: %d", label, ret);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	int r, l;
+
+	for (r = 0; r < w->rounds; r++)
+		for (l = 0; l < w->nr_labels; l++)
+			round_on(w, w->labels[l], r);
+	return NULL;
+}
+
+static void *hotplug(void *arg)
+{
+	int *cycles = arg;
+
+	/* For as long as the workers run their fixed number of rounds */
+	while (!__atomic_load_n(&stop_hotplug, __ATOMIC_ACQUIRE)) {
+		if (write_str(CPU1_ONLINE, "0"))
+			break;
+		usleep(100000);
+		if (write_str(CPU1_ONLINE, "1"))
+			break;
+		(*cycles)++;
+		usleep(200000);
+	}
+	return NULL;
+}
+
+static void add_worker(struct worker *w, const char *what, const char *dir, int l0, int l1)
+{
+	memset(w, 0, sizeof(*w));
+	w->what = what;
+	snprintf(w->dir, sizeof(w->dir), "%s", dir);
+	w->labels[0] = l0;
+	w->labels[1] = l1;
+	w->nr_labels = l1 < 0 ? 1 : 2;
+	w->rounds = ROUNDS;
+}
+
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	write_str(CPU1_ONLINE, "1");
+}
+
+/* Every IMS allocation and fire under TCG takes milliseconds: minutes in all */
+TEST_F_TIMEOUT(stress, tables_under_hotplug, 400)
+{
+	char e1000e[64], edu[64], e1000e_dir[256], dir[256], ims[300], mem[300];
+	int descs, irtes, vectors, n = 0, i, cycles = 0;
+	struct worker w[5];
+	pthread_t tid[5], hp;
+	int ims_ok, hotplug_ok;
+
+	ASSERT_EQ(0, find_bound(E1000E_DIR, e1000e, sizeof(e1000e)));
+	ASSERT_EQ(0, find_bound(EDU_DIR, edu, sizeof(edu)));
+	snprintf(e1000e_dir, sizeof(e1000e_dir), DEBUGFS_DIR "/%s", e1000e);
+	snprintf(dir, sizeof(dir), DEBUGFS_DIR "/%s", edu);
+	snprintf(ims, sizeof(ims), "%s/ims", dir);
+	snprintf(mem, sizeof(mem), "%s/ims-mem", dir);
+	drv(ims, "destroy");
+	drv(mem, "destroy");
+
+	descs = nr_irq_descs();
+	irtes = count_lines(IRTE_FILE, " ");
+	vectors = vectors_allocated();
+
+	/* The IMS tables exist where the platform remaps IMS */
+	ims_ok = !drv(ims, "create 16");
+	if (ims_ok)
+		ASSERT_EQ(0, drv(mem, "create 64"));
+	TH_LOG("IMS %s; descriptors %d, IRTEs %d, CPU vectors %d before", ims_ok ?
+	       "allowed" : "refused (MSI and MSI-X only)", descs, irtes, vectors);
+
+	add_worker(&w[n++], "e1000e MSI-X 0-1", e1000e_dir, 0, 1);
+	add_worker(&w[n++], "e1000e MSI-X 2-3", e1000e_dir, 2, 3);
+	add_worker(&w[n++], "edu MSI", dir, 0, -1);
+	if (ims_ok) {
+		add_worker(&w[n++], "edu IMS array 5, 11", ims, 5, 11);
+		add_worker(&w[n++], "edu IMS memory any two", mem, 7, 40);
+	}
+
+	hotplug_ok = !access(CPU1_ONLINE, W_OK);
+	if (hotplug_ok)
+		ASSERT_EQ(0, pthread_create(&hp, NULL, hotplug, &cycles));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, work, &w[i]));
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	__atomic_store_n(&stop_hotplug, 1, __ATOMIC_RELEASE);
+	if (hotplug_ok)
+		pthread_join(hp, NULL);
+	write_str(CPU1_ONLINE, "1");
+
+	for (i = 0; i < n; i++) {
+		TH_LOG("%s: %d fired, %d counted, %d failures%s%s", w[i].what, w[i].fired,
+		       w[i].counted, w[i].failures, w[i].failures ? ", first: " : "",
+		       w[i].error);
+		EXPECT_EQ(0, w[i].failures);
+		EXPECT_EQ(w[i].nr_labels * ROUNDS * 2 * FIRES, w[i].fired);
+		EXPECT_EQ(w[i].fired, w[i].counted);
+	}
+	if (hotplug_ok) {
+		TH_LOG("CPU 1 offline and online %d times meanwhile", cycles);
+		EXPECT_LE(2, cycles);
+	}
+
+	if (ims_ok) {
+		EXPECT_EQ(0, drv(ims, "destroy"));
+		EXPECT_EQ(0, drv(mem, "destroy"));
+	}
+	/* Descriptors and IRTEs are freed after an RCU grace period at most */
+	for (i = 0; i < 50 && nr_irq_descs() != descs; i++)
+		usleep(20000);
+	EXPECT_EQ(descs, nr_irq_descs());
+	if (irtes >= 0)
+		EXPECT_EQ(irtes, count_lines(IRTE_FILE, " "));
+	if (vectors >= 0)
+		EXPECT_EQ(vectors, vectors_allocated());
+	TH_LOG("after: descriptors %d, IRTEs %d, CPU vectors %d", nr_irq_descs(),
+	       count_lines(IRTE_FILE, " "), vectors_allocated());
+}
+
+TEST_HARNESS_MAIN
