@@ -31,6 +31,7 @@
  * @id:		The table id, unique on @dev
  * @dead:	The table's vectors and domain are gone, with the device's
  *		MSI data: an empty shell which only msi_table_free() accepts
+ * @leaked:	It went with interrupts still requested and is never freed
  * @populated:	Every label's vector was allocated up front, by
  *		msi_table_populate(); allocation hands them out (marked
  *		%MSI_TABLE_HANDED_OUT in @dd.store) and free takes them back
@@ -43,6 +44,7 @@ struct msi_table {
 	struct list_head		node;
 	unsigned int			id;
 	bool				dead;
+	bool				leaked;
 	bool				populated;
 };
 
@@ -187,8 +189,11 @@ struct msi_table *msi_allocate_bus_table(struct device *dev,
  * Free the vectors and the domain of @table, which is off the device's list.
  * @explicit: msi_table_free() rather than the device's MSI data going, where
  * vectors the driver's own devres frees later are still allocated.
+ *
+ * Return: false if @table had interrupts still requested and is leaked, as
+ * it is: its vectors, domain and bus state, and the table itself.
  */
-static void msi_table_kill(struct msi_table *table, bool explicit)
+static bool msi_table_kill(struct msi_table *table, bool explicit)
 {
 	struct msi_ctrl ctrl = { .dd = &table->dd, .first = 0 };
 	const struct msi_table_bus_ops *bus_ops = table->bus_ops;
@@ -196,31 +201,34 @@ static void msi_table_kill(struct msi_table *table, bool explicit)
 	struct msi_desc *desc;
 	unsigned long idx;
 
-	if (bus_ops && bus_ops->detach)
-		bus_ops->detach(table);
-
 	mutex_lock(&table->mutex);
 	xa_for_each(&table->dd.store, idx, desc) {
 		left += !table->populated ||
 			xa_get_mark(&table->dd.store, idx, MSI_TABLE_HANDED_OUT);
 		requested += desc->irq && irq_has_action(desc->irq);
 	}
-	trace_msi_table_free(table->dev, table->id, left);
 	table->dead = true;
 	/*
-	 * An interrupt still requested keeps its descriptor, chip and domain:
-	 * freeing them would turn its free_irq() into a use after free. Leak
-	 * the table's vectors, domain and bus state instead, loudly.
+	 * An interrupt still requested keeps its descriptor, chip, domain and
+	 * the bus's state (an MSI-X table mapped and enabled): freeing any of
+	 * them would turn its free_irq() into a use after free. Leak it all,
+	 * loudly.
 	 */
-	if (WARN(requested, "%s: MSI table %u freed with %u interrupts requested: leaked\n",
-		 dev_name(table->dev), table->id, requested)) {
-		mutex_unlock(&table->mutex);
-		return;
-	}
+	table->leaked = WARN(requested,
+			     "%s: MSI table %u freed with %u interrupts requested: leaked\n",
+			     dev_name(table->dev), table->id, requested);
+	mutex_unlock(&table->mutex);
+	if (table->leaked)
+		return false;
+
+	if (bus_ops && bus_ops->detach)
+		bus_ops->detach(table);
+
+	mutex_lock(&table->mutex);
+	trace_msi_table_free(table->dev, table->id, left);
 	if (left && explicit)
 		dev_WARN(table->dev, "MSI table %u freed with %u vectors allocated\n",
 			 table->id, left);
-
 	ctrl.last = msi_dd_get_hwsize(&table->dd) - 1;
 	ctrl.block = table->populated;
 	msi_domain_free_locked(table->dev, &ctrl);
@@ -230,6 +238,7 @@ static void msi_table_kill(struct msi_table *table, bool explicit)
 
 	if (bus_ops && bus_ops->release)
 		bus_ops->release(table);
+	return true;
 }
 
 /*
@@ -284,6 +293,9 @@ void msi_table_free(struct msi_table *table)
 	}
 	if (listed)
 		msi_table_kill(table, true);
+	/* A leaked table stays, for the interrupts which still use it */
+	if (table->leaked)
+		return;
 	xa_destroy(&table->dd.store);
 	mutex_destroy(&table->mutex);
 	kfree(table);

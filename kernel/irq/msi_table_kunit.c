@@ -43,6 +43,7 @@ struct fake_parent {
 struct fake_leaf {
 	int			writes;
 	int			masks;
+	int			masks_at_first_write;
 	int			unmasks;
 	struct msi_msg		last;
 };
@@ -180,6 +181,8 @@ static void fake_leaf_write(struct irq_data *d, struct msi_msg *msg)
 {
 	struct fake_leaf *leaf = leaf_of(d);
 
+	if (!leaf->writes)
+		leaf->masks_at_first_write = leaf->masks;
 	leaf->writes++;
 	leaf->last = *msg;
 }
@@ -297,6 +300,8 @@ static void msi_table_test_label(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.allocated, 1);
 	/* Reservation mode: the message is written, no real target taken */
 	KUNIT_EXPECT_EQ(test, t->leaf[0].writes, 1);
+	/* The slot was masked at the leaf before its first message */
+	KUNIT_EXPECT_EQ(test, t->leaf[0].masks_at_first_write, 1);
 	KUNIT_EXPECT_EQ(test, fake.reserved, 1);
 	KUNIT_EXPECT_EQ(test, fake.activated, 0);
 	KUNIT_EXPECT_EQ(test, table_size(table), 1);

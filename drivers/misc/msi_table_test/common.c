@@ -479,11 +479,8 @@ int msi_table_test_add(struct msi_table_test *t)
 		}
 	}
 
-	if (!t->parent) {
-		if (!msi_table_test_root)
-			msi_table_test_root = debugfs_create_dir("msi_table_test", NULL);
+	if (!t->parent)
 		t->parent = msi_table_test_root;
-	}
 	t->dir = debugfs_create_dir(t->dirname ?: pci_name(t->pdev), t->parent);
 	debugfs_create_file("cmd", 0200, t->dir, t, &msi_table_test_cmd_fops);
 	debugfs_create_file("state", 0400, t->dir, t, &msi_table_test_state_fops);
@@ -508,6 +505,13 @@ void msi_table_test_remove(struct msi_table_test *t)
 		msi_table_free(t->table);
 }
 EXPORT_SYMBOL_GPL(msi_table_test_remove);
+
+static int __init msi_table_test_init(void)
+{
+	msi_table_test_root = debugfs_create_dir("msi_table_test", NULL);
+	return 0;
+}
+module_init(msi_table_test_init);
 
 static void __exit msi_table_test_exit(void)
 {

@@ -29,9 +29,9 @@
  * tables (%MSI_FLAG_PCI_IMS): VT-d interrupt remapping on the host, with
  * requester ID verification on.
  *
- * The device's storage must hold every slot masked when the table is
- * created: an allocated vector gets its message at allocation and is
- * masked until request_irq() starts it. Free the table with
+ * The MSI core masks a slot at the leaf (irq_mask()) before it writes the
+ * slot's first message, at allocation, and the slot stays masked until
+ * request_irq() starts the vector. Free the table with
  * msi_table_free().
  *
  * The leaf's callbacks can run in atomic context: irq_write_msi_msg() at
@@ -77,10 +77,14 @@ struct msi_table *pci_allocate_ims_table(struct pci_dev *pdev,
 	if (!tmpl)
 		return ERR_PTR(-ENOMEM);
 	tmpl->info.bus_token = DOMAIN_BUS_PCI_DEVICE_IMS;
-	/* Written at allocation, real at request_irq(), cleared at free */
-	tmpl->info.flags |= MSI_FLAG_PCI_IMS | MSI_FLAG_USE_DEF_DOM_OPS |
-			    MSI_FLAG_USE_DEF_CHIP_OPS | MSI_FLAG_ACTIVATE_EARLY |
-			    MSI_FLAG_MUST_REACTIVATE;
+	/*
+	 * Written at allocation, real at request_irq(), cleared at free. The
+	 * flags are the IMS table's, not the driver's: PCI MSI/MSI-X features
+	 * mean nothing for storage of the device's own.
+	 */
+	tmpl->info.flags = MSI_FLAG_PCI_IMS | MSI_FLAG_USE_DEF_DOM_OPS |
+			   MSI_FLAG_USE_DEF_CHIP_OPS | MSI_FLAG_ACTIVATE_EARLY |
+			   MSI_FLAG_MUST_REACTIVATE;
 
 	table = msi_allocate_bus_table(&pdev->dev, tmpl, hwsize, data, NULL);
 	kfree(tmpl);
@@ -96,7 +100,7 @@ EXPORT_SYMBOL_GPL(pci_allocate_ims_table);
  * @data:	For the leaf chip: msi_table_leaf_data()
  *
  * Like pci_allocate_ims_table(); the table is freed when the driver
- * detaches.
+ * detaches, and must not be freed with msi_table_free().
  *
  * Return: See pci_allocate_ims_table().
  */

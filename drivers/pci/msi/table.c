@@ -118,7 +118,7 @@ static struct msi_table *pci_create_table(struct pci_dev *pdev, unsigned int nve
 	guard(mutex)(&pci_msi_table_lock);
 	if (pdev->msi_table || pdev->msi_enabled || pdev->msix_enabled)
 		return ERR_PTR(-EBUSY);
-	/* A managed function's table is freed when its driver detaches */
+	/* The device's MSI data, and for a managed function its release */
 	ret = pci_setup_msi_context(pdev);
 	if (ret)
 		return ERR_PTR(ret);
@@ -148,9 +148,9 @@ static struct msi_table *pci_create_table(struct pci_dev *pdev, unsigned int nve
  * architectures with their own MSI setup), use pci_alloc_irq_vectors(). A
  * function has one MSI or MSI-X table at most, and not beside vectors of
  * pci_alloc_irq_vectors(). Free the table with msi_table_free(), which
- * disables MSI-X again. The table of a managed function
- * (pcim_enable_device()) which its driver does not free is freed when the
- * driver detaches, with the vectors of pci_alloc_irq_vectors().
+ * disables MSI-X again, or use pcim_allocate_msix_table() and do not. A
+ * table its driver leaves is torn down when the driver detaches, MSI-X
+ * disabled, and stays a shell that msi_table_free() frees quietly.
  *
  * Return: The table, or an ERR_PTR(): -%EINVAL for a %NULL function or one
  * not in D0, -%EOPNOTSUPP if MSI is off for the function, it has no MSI-X
@@ -225,7 +225,7 @@ struct msi_table *pcim_msi_table(struct pci_dev *pdev, struct msi_table *table)
  * @pdev:	The PCI function
  *
  * Like pci_allocate_msix_table(); the table is freed when the driver
- * detaches, also for a function enabled with pci_enable_device().
+ * detaches, and must not be freed with msi_table_free().
  *
  * Return: See pci_allocate_msix_table().
  */
@@ -241,7 +241,7 @@ EXPORT_SYMBOL_GPL(pcim_allocate_msix_table);
  * @nvec:	The block size
  *
  * Like pci_allocate_msi_table(); the table is freed when the driver
- * detaches, also for a function enabled with pci_enable_device().
+ * detaches, and must not be freed with msi_table_free().
  *
  * Return: See pci_allocate_msi_table().
  */
