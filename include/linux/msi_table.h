@@ -65,6 +65,7 @@ struct msi_table *msi_allocate_bus_table(struct device *dev,
 					 unsigned int hwsize, void *data,
 					 const struct msi_table_bus_ops *bus_ops);
 int msi_table_populate(struct msi_table *table);
+struct msi_table *devm_msi_table_manage(struct msi_table *table);
 void msi_table_walk_vectors(struct msi_table *table, void (*fn)(struct msi_desc *, void *),
 			    void *arg);
 #else

@@ -32,6 +32,7 @@
  * @dead:	The table's vectors and domain are gone, with the device's
  *		MSI data: an empty shell which only msi_table_free() accepts
  * @leaked:	It went with interrupts still requested and is never freed
+ * @managed:	A devres action frees it (devm_msi_table_manage())
  * @populated:	Every label's vector was allocated up front, by
  *		msi_table_populate(); allocation hands them out (marked
  *		%MSI_TABLE_HANDED_OUT in @dd.store) and free takes them back
@@ -45,6 +46,7 @@ struct msi_table {
 	unsigned int			id;
 	bool				dead;
 	bool				leaked;
+	bool				managed;
 	bool				populated;
 };
 
@@ -264,25 +266,10 @@ void msi_device_tables_release(struct device *dev, struct msi_device_data *md)
 	ida_destroy(&md->table_ids);
 }
 
-/**
- * msi_table_free - Free an MSI table
- * @table:	The table, as returned by any table constructor, or %NULL
- *
- * Frees the vectors the driver left allocated, with a warning, the table's
- * interrupt domain, and what the bus code set up for the table (a PCI MSI
- * or MSI-X table disables MSI or MSI-X). The vectors must not be in use
- * (requested): a table with requested vectors is leaked with a warning.
- * A table whose device lost its MSI data (the driver detached) is an empty
- * shell, freed quietly. Must not run concurrently with another call on
- * @table.
- */
-void msi_table_free(struct msi_table *table)
+static void __msi_table_free(struct msi_table *table)
 {
 	struct msi_device_data *md;
 	bool listed = false;
-
-	if (IS_ERR_OR_NULL(table))
-		return;
 
 	md = table->dead ? NULL : table->dev->msi.data;
 	if (md) {
@@ -300,11 +287,56 @@ void msi_table_free(struct msi_table *table)
 	mutex_destroy(&table->mutex);
 	kfree(table);
 }
-EXPORT_SYMBOL_GPL(msi_table_free);
 
 static void devm_msi_table_release(void *table)
 {
-	msi_table_free(table);
+	__msi_table_free(table);
+}
+
+/**
+ * msi_table_free - Free an MSI table
+ * @table:	The table, as returned by any table constructor, or %NULL
+ *
+ * Frees the vectors the driver left allocated, with a warning, the table's
+ * interrupt domain, and what the bus code set up for the table (a PCI MSI
+ * or MSI-X table disables MSI or MSI-X). The vectors must not be in use
+ * (requested): a table with requested vectors is leaked with a warning.
+ * A table whose device lost its MSI data (the driver detached) is an empty
+ * shell, freed quietly. A managed table (devm_msi_allocate_table(), the
+ * ``pcim_`` constructors) may be freed early here; its devres action goes
+ * with it. Must not run concurrently with another call on @table.
+ */
+void msi_table_free(struct msi_table *table)
+{
+	if (IS_ERR_OR_NULL(table))
+		return;
+	if (table->managed)
+		devm_remove_action(table->dev, devm_msi_table_release, table);
+	__msi_table_free(table);
+}
+EXPORT_SYMBOL_GPL(msi_table_free);
+
+/**
+ * devm_msi_table_manage - Free a new table when its device's driver detaches
+ * @table:	The table, or an ERR_PTR() which is returned as it is
+ *
+ * For the constructors of managed tables (devm_msi_allocate_table(), the
+ * PCI core's pcim_ constructors).
+ *
+ * Return: @table, or an ERR_PTR() if the devres action cannot be added, in
+ * which case the table is freed.
+ */
+struct msi_table *devm_msi_table_manage(struct msi_table *table)
+{
+	int ret;
+
+	if (IS_ERR(table))
+		return table;
+	ret = devm_add_action_or_reset(table->dev, devm_msi_table_release, table);
+	if (ret)
+		return ERR_PTR(ret);
+	table->managed = true;
+	return table;
 }
 
 /**
@@ -314,7 +346,8 @@ static void devm_msi_table_release(void *table)
  * @hwsize:	Number of hardware labels, 1 to %MSI_MAX_INDEX + 1
  * @data:	Optional pointer for the leaf chip, msi_table_leaf_data()
  *
- * Like msi_allocate_table(); the table is freed when the driver detaches.
+ * Like msi_allocate_table(); the table is freed when the driver detaches,
+ * or earlier by msi_table_free().
  *
  * Return: The table or an ERR_PTR(), see msi_allocate_table().
  */
@@ -322,13 +355,7 @@ struct msi_table *devm_msi_allocate_table(struct device *dev,
 					  const struct msi_domain_template *template,
 					  unsigned int hwsize, void *data)
 {
-	struct msi_table *table = msi_allocate_table(dev, template, hwsize, data);
-	int ret;
-
-	if (IS_ERR(table))
-		return table;
-	ret = devm_add_action_or_reset(dev, devm_msi_table_release, table);
-	return ret ? ERR_PTR(ret) : table;
+	return devm_msi_table_manage(msi_allocate_table(dev, template, hwsize, data));
 }
 EXPORT_SYMBOL_GPL(devm_msi_allocate_table);
 

@@ -833,6 +833,30 @@ static void msi_table_test_device_gone(struct kunit *test)
 	msi_table_free(table);
 }
 
+/*
+ * A managed table freed early by msi_table_free(): its devres action goes
+ * with it, so the device's release (the test's exit) frees nothing twice;
+ * a second free would be a use after free, which KASAN reports (make debug).
+ */
+static void msi_table_test_devm_early_free(struct kunit *test)
+{
+	struct msi_table_test *t = test->priv;
+	struct msi_table *table;
+	struct msi_desc *v;
+
+	table = devm_msi_allocate_table(t->dev, &fake_template, 4, &t->leaf[0]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(table));
+	v = msi_table_alloc_vector(table, 2, NULL, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	msi_table_free_vector(table, v);
+	msi_table_free(table);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+
+	/* And one left to devres: freed at the device's release */
+	table = devm_msi_allocate_table(t->dev, &fake_template, 4, &t->leaf[1]);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(table));
+}
+
 /* A populated table: every vector allocated up front, then handed out */
 static void msi_table_test_populated(struct kunit *test)
 {
@@ -1426,6 +1450,7 @@ static struct kunit_case msi_table_test_cases[] = {
 	KUNIT_CASE(msi_table_test_tracepoints),
 	KUNIT_CASE(msi_table_test_leak),
 	KUNIT_CASE(msi_table_test_device_gone),
+	KUNIT_CASE(msi_table_test_devm_early_free),
 	KUNIT_CASE(msi_table_test_populated),
 	KUNIT_CASE(msi_table_test_populate_busy),
 	KUNIT_CASE(msi_table_test_block_free),

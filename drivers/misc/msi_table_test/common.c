@@ -20,7 +20,8 @@
  *			its errno is returned), the table taken again;
  *			no vector may be allocated (PCI tables only)
  *   leave-table		when the driver is removed, free the vectors but not
- *			the PCI table (PCI tables only)
+ *			the PCI table, which the device's MSI data tears
+ *			down; its shell is freed later (PCI tables only)
  *   lose-msi-state	the function loses its MSI capability's state
  *			(enable, block size, message) as in a reset, and
  *			the PCI core's state restore brings it back (MSI
@@ -46,6 +47,9 @@
 #define FIRE_TIMEOUT	msecs_to_jiffies(2000)
 
 static struct dentry *msi_table_test_root;
+/* A table left by "leave-table", whose shell the driver frees later */
+static struct msi_table *msi_table_test_left;
+static DEFINE_MUTEX(msi_table_test_left_lock);
 
 static irqreturn_t msi_table_test_irq(int irq, void *data)
 {
@@ -501,8 +505,20 @@ void msi_table_test_remove(struct msi_table_test *t)
 	}
 	msi_table_test_free_all(t);
 	kvfree(t->vec);
-	if (!t->leave_table)
+	if (!t->leave_table) {
 		msi_table_free(t->table);
+		return;
+	}
+	/*
+	 * The device's MSI data tears the table down after remove(), and the
+	 * driver still owns the shell: it is freed later, as a devres action
+	 * registered before the table would, here at the next such removal
+	 * or when the module goes.
+	 */
+	mutex_lock(&msi_table_test_left_lock);
+	msi_table_free(msi_table_test_left);
+	msi_table_test_left = t->table;
+	mutex_unlock(&msi_table_test_left_lock);
 }
 EXPORT_SYMBOL_GPL(msi_table_test_remove);
 
@@ -515,6 +531,7 @@ module_init(msi_table_test_init);
 
 static void __exit msi_table_test_exit(void)
 {
+	msi_table_free(msi_table_test_left);
 	debugfs_remove_recursive(msi_table_test_root);
 }
 module_exit(msi_table_test_exit);

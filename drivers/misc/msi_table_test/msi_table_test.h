@@ -60,7 +60,7 @@ struct msi_table_test_vector {
  * @nvec:	The MSI block size asked of pci_allocate_msi_table()
  * @chip_masks:	The table's chip masks every vector (IMS)
  * @leave_table: On removal, free the vectors but leave the PCI table to the
- *		PCI core (a managed function's table is freed on detach)
+ *		teardown with the device's MSI data, and free its shell later
  * @dirname:	Name of the debugfs directory; %NULL: the device's name
  * @parent:	Parent of the debugfs directory; %NULL: msi_table_test/
  * @table:	The table

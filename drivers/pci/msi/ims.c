@@ -100,7 +100,7 @@ EXPORT_SYMBOL_GPL(pci_allocate_ims_table);
  * @data:	For the leaf chip: msi_table_leaf_data()
  *
  * Like pci_allocate_ims_table(); the table is freed when the driver
- * detaches, and must not be freed with msi_table_free().
+ * detaches, or earlier by msi_table_free().
  *
  * Return: See pci_allocate_ims_table().
  */
@@ -108,6 +108,6 @@ struct msi_table *pcim_allocate_ims_table(struct pci_dev *pdev,
 					  const struct msi_domain_template *template,
 					  unsigned int hwsize, void *data)
 {
-	return pcim_msi_table(pdev, pci_allocate_ims_table(pdev, template, hwsize, data));
+	return devm_msi_table_manage(pci_allocate_ims_table(pdev, template, hwsize, data));
 }
 EXPORT_SYMBOL_GPL(pcim_allocate_ims_table);

@@ -197,41 +197,18 @@ struct msi_table *pci_allocate_msi_table(struct pci_dev *pdev, unsigned int nvec
 }
 EXPORT_SYMBOL_GPL(pci_allocate_msi_table);
 
-static void pcim_msi_table_release(void *table)
-{
-	msi_table_free(table);
-}
-
-/**
- * pcim_msi_table - Free a new table of a function when its driver detaches
- * @pdev:	The PCI function
- * @table:	The table, or an ERR_PTR() which is returned as it is
- *
- * Return: @table, or an ERR_PTR() if the devres action cannot be added, in
- * which case the table is freed.
- */
-struct msi_table *pcim_msi_table(struct pci_dev *pdev, struct msi_table *table)
-{
-	int ret;
-
-	if (IS_ERR(table))
-		return table;
-	ret = devm_add_action_or_reset(&pdev->dev, pcim_msi_table_release, table);
-	return ret ? ERR_PTR(ret) : table;
-}
-
 /**
  * pcim_allocate_msix_table - Managed pci_allocate_msix_table()
  * @pdev:	The PCI function
  *
  * Like pci_allocate_msix_table(); the table is freed when the driver
- * detaches, and must not be freed with msi_table_free().
+ * detaches, or earlier by msi_table_free().
  *
  * Return: See pci_allocate_msix_table().
  */
 struct msi_table *pcim_allocate_msix_table(struct pci_dev *pdev)
 {
-	return pcim_msi_table(pdev, pci_allocate_msix_table(pdev));
+	return devm_msi_table_manage(pci_allocate_msix_table(pdev));
 }
 EXPORT_SYMBOL_GPL(pcim_allocate_msix_table);
 
@@ -241,12 +218,12 @@ EXPORT_SYMBOL_GPL(pcim_allocate_msix_table);
  * @nvec:	The block size
  *
  * Like pci_allocate_msi_table(); the table is freed when the driver
- * detaches, and must not be freed with msi_table_free().
+ * detaches, or earlier by msi_table_free().
  *
  * Return: See pci_allocate_msi_table().
  */
 struct msi_table *pcim_allocate_msi_table(struct pci_dev *pdev, unsigned int nvec)
 {
-	return pcim_msi_table(pdev, pci_allocate_msi_table(pdev, nvec));
+	return devm_msi_table_manage(pci_allocate_msi_table(pdev, nvec));
 }
 EXPORT_SYMBOL_GPL(pcim_allocate_msi_table);

@@ -77,36 +77,6 @@ static int fire_on(struct __test_metadata *_metadata, const char *dir, int label
 	return -ETIMEDOUT;
 }
 
-static int count_lines(const char *path, const char *prefix, const char *contains)
-{
-	char line[512];
-	FILE *f = fopen(path, "r");
-	int n = 0;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, prefix, strlen(prefix)) && (!contains || strstr(line, contains)))
-			n++;
-	fclose(f);
-	return n;
-}
-
-/* Interrupt descriptors: one directory each in /sys/kernel/irq */
-static int nr_irq_descs(void)
-{
-	DIR *d = opendir("/sys/kernel/irq");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 FIXTURE(ims) {
 	char bdf[64];
 	char msi_dir[256];

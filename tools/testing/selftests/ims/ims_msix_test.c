@@ -138,15 +138,16 @@ static int log_lines(const char *what)
 }
 
 /*
- * The driver detaches without freeing its table: the function is managed
- * (pcim_enable_device()), so the PCI core frees the table as it frees
- * vectors of pci_alloc_irq_vectors(), and the driver binds again with a
- * fresh table. The MSI core, which tears down tables left behind with a
- * warning, has nothing left to do.
+ * The driver detaches without freeing its table: the device's MSI data,
+ * which goes after remove(), tears the table down through the PCI core's
+ * bus operations (MSI-X disabled, the function's table pointer cleared),
+ * quietly, since a devres action of the driver may still free the shell;
+ * the driver binds again and gets a fresh table. The test driver frees
+ * the shell later.
  */
 TEST_F(e1000e, table_left_by_driver_freed_on_detach)
 {
-	const char *warn = "not freed by its driver";
+	const char *warn = "MSI table";
 	const char *mark = "ims_msix_test: the kernel log is readable";
 	char path[128];
 	int warned;

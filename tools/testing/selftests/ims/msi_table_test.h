@@ -244,4 +244,35 @@ static inline int ims_entry(const char *dir, int label, struct ims_entry *s)
 	return ret;
 }
 
+/* Lines of @path starting with @prefix and holding @contains (if not NULL) */
+static inline int count_lines(const char *path, const char *prefix, const char *contains)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, prefix, strlen(prefix)) && (!contains || strstr(line, contains)))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Interrupt descriptors: one directory each in /sys/kernel/irq */
+static inline int nr_irq_descs(void)
+{
+	DIR *d = opendir("/sys/kernel/irq");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 #endif /* _IMS_MSI_TABLE_TEST_H */
