@@ -32,7 +32,7 @@
  * @dead:	The table's vectors and domain are gone, with the device's
  *		MSI data: an empty shell which only msi_table_free() accepts
  * @leaked:	It went with interrupts still requested and is never freed
- * @managed:	A devres action frees it (devm_msi_table_manage())
+ * @managed:	A devres frees it (devm_msi_table_manage())
  * @populated:	Every label's vector was allocated up front, by
  *		msi_table_populate(); allocation hands them out (marked
  *		%MSI_TABLE_HANDED_OUT in @dd.store) and free takes them back
@@ -69,6 +69,9 @@ static struct msi_table *__msi_allocate_table(struct device *dev,
 	 * The core allocates and frees a table's descriptors, and each table
 	 * has a name of its own: the device's firmware node is not unique.
 	 */
+	/* The core's default chip ops need them (msi_domain_update_chip_ops()) */
+	if (!template->chip.irq_mask || !template->chip.irq_unmask)
+		return ERR_PTR(-EINVAL);
 	if (template->ops.domain_alloc_irqs || template->ops.domain_free_irqs ||
 	    (template->info.flags & (MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS | MSI_FLAG_USE_DEV_FWNODE)))
 		return ERR_PTR(-EINVAL);
@@ -204,6 +207,11 @@ static bool msi_table_kill(struct msi_table *table, bool explicit)
 	unsigned long idx;
 
 	mutex_lock(&table->mutex);
+	/* Killed already, by a concurrent free or the device's release */
+	if (table->dead) {
+		mutex_unlock(&table->mutex);
+		return !table->leaked;
+	}
 	xa_for_each(&table->dd.store, idx, desc) {
 		left += !table->populated ||
 			xa_get_mark(&table->dd.store, idx, MSI_TABLE_HANDED_OUT);
@@ -214,14 +222,20 @@ static bool msi_table_kill(struct msi_table *table, bool explicit)
 	 * An interrupt still requested keeps its descriptor, chip, domain and
 	 * the bus's state (an MSI-X table mapped and enabled): freeing any of
 	 * them would turn its free_irq() into a use after free. Leak it all,
-	 * loudly.
+	 * loudly, with a reference on the device for the late free_irq();
+	 * only the bus's pointer to the table goes (detach), so that the
+	 * function is not left pointing at a table nobody owns.
 	 */
 	table->leaked = WARN(requested,
 			     "%s: MSI table %u freed with %u interrupts requested: leaked\n",
 			     dev_name(table->dev), table->id, requested);
 	mutex_unlock(&table->mutex);
-	if (table->leaked)
+	if (table->leaked) {
+		get_device(table->dev);
+		if (bus_ops && bus_ops->detach)
+			bus_ops->detach(table);
 		return false;
+	}
 
 	if (bus_ops && bus_ops->detach)
 		bus_ops->detach(table);
@@ -251,27 +265,35 @@ static bool msi_table_kill(struct msi_table *table, bool explicit)
  */
 void msi_device_tables_release(struct device *dev, struct msi_device_data *md)
 {
-	struct msi_table *table, *tmp;
-	LIST_HEAD(tables);
+	struct msi_table *table;
 
-	mutex_lock(&md->mutex);
-	list_splice_init(&md->tables, &tables);
-	mutex_unlock(&md->mutex);
-
-	list_for_each_entry_safe(table, tmp, &tables, node) {
+	/* One at a time: off the list under the lock is what a free checks */
+	for (;;) {
+		mutex_lock(&md->mutex);
+		table = list_first_entry_or_null(&md->tables, struct msi_table, node);
+		if (table)
+			list_del_init(&table->node);
+		mutex_unlock(&md->mutex);
+		if (!table)
+			break;
 		dev_dbg(dev, "MSI table %u freed with the device's MSI data\n", table->id);
-		list_del_init(&table->node);
 		msi_table_kill(table, false);
 	}
 	ida_destroy(&md->table_ids);
 }
 
-static void __msi_table_free(struct msi_table *table)
+/*
+ * Take @table off its device and kill it, unless that happened already.
+ * Return: false if the table is leaked and must stay.
+ */
+static bool msi_table_teardown(struct msi_table *table)
 {
 	struct msi_device_data *md;
 	bool listed = false;
 
+	mutex_lock(&table->mutex);
 	md = table->dead ? NULL : table->dev->msi.data;
+	mutex_unlock(&table->mutex);
 	if (md) {
 		mutex_lock(&md->mutex);
 		listed = !list_empty(&table->node);
@@ -279,18 +301,33 @@ static void __msi_table_free(struct msi_table *table)
 		mutex_unlock(&md->mutex);
 	}
 	if (listed)
-		msi_table_kill(table, true);
+		return msi_table_kill(table, true);
+	return !table->leaked;
+}
+
+static void __msi_table_free(struct msi_table *table)
+{
 	/* A leaked table stays, for the interrupts which still use it */
-	if (table->leaked)
+	if (!msi_table_teardown(table))
 		return;
 	xa_destroy(&table->dd.store);
 	mutex_destroy(&table->mutex);
 	kfree(table);
 }
 
-static void devm_msi_table_release(void *table)
+/* The devres of a managed table */
+struct msi_table_devres {
+	struct msi_table	*table;
+};
+
+static void msi_table_devres_release(struct device *dev, void *res)
 {
-	__msi_table_free(table);
+	__msi_table_free(((struct msi_table_devres *)res)->table);
+}
+
+static int msi_table_devres_match(struct device *dev, void *res, void *data)
+{
+	return ((struct msi_table_devres *)res)->table == data;
 }
 
 /**
@@ -303,15 +340,20 @@ static void devm_msi_table_release(void *table)
  * (requested): a table with requested vectors is leaked with a warning.
  * A table whose device lost its MSI data (the driver detached) is an empty
  * shell, freed quietly. A managed table (devm_msi_allocate_table(), the
- * ``pcim_`` constructors) may be freed early here; its devres action goes
- * with it. Must not run concurrently with another call on @table.
+ * ``pcim_`` constructors) may be freed early here, also from another
+ * devres action: its own devres goes with it, or, if the devres release
+ * is under way already, frees the table then.
  */
 void msi_table_free(struct msi_table *table)
 {
 	if (IS_ERR_OR_NULL(table))
 		return;
-	if (table->managed)
-		devm_remove_action(table->dev, devm_msi_table_release, table);
+	if (table->managed && devres_destroy(table->dev, msi_table_devres_release,
+					     msi_table_devres_match, table)) {
+		/* Its devres release is pending: it frees the table */
+		msi_table_teardown(table);
+		return;
+	}
 	__msi_table_free(table);
 }
 EXPORT_SYMBOL_GPL(msi_table_free);
@@ -323,19 +365,22 @@ EXPORT_SYMBOL_GPL(msi_table_free);
  * For the constructors of managed tables (devm_msi_allocate_table(), the
  * PCI core's pcim_ constructors).
  *
- * Return: @table, or an ERR_PTR() if the devres action cannot be added, in
- * which case the table is freed.
+ * Return: @table, or -%ENOMEM, in which case the table is freed.
  */
 struct msi_table *devm_msi_table_manage(struct msi_table *table)
 {
-	int ret;
+	struct msi_table_devres *dr;
 
 	if (IS_ERR(table))
 		return table;
-	ret = devm_add_action_or_reset(table->dev, devm_msi_table_release, table);
-	if (ret)
-		return ERR_PTR(ret);
+	dr = devres_alloc(msi_table_devres_release, sizeof(*dr), GFP_KERNEL);
+	if (!dr) {
+		__msi_table_free(table);
+		return ERR_PTR(-ENOMEM);
+	}
+	dr->table = table;
 	table->managed = true;
+	devres_add(table->dev, dr);
 	return table;
 }
 

@@ -442,6 +442,10 @@ static void msi_table_test_bad_tables(struct kunit *test)
 							 MSI_MAX_INDEX + 2, NULL)), -EINVAL);
 	tmpl.info.flags |= MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
+	/* The core's chip ops mask and unmask through the leaf */
+	tmpl = fake_template;
+	tmpl.chip.irq_unmask = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(msi_allocate_table(t->dev, &tmpl, 8, NULL)), -EINVAL);
 	/* Several tables of a device cannot all be its firmware node */
 	tmpl = fake_template;
 	tmpl.info.flags |= MSI_FLAG_USE_DEV_FWNODE;
