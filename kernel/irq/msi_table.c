@@ -29,8 +29,9 @@
  *		or %NULL
  * @node:	Entry in msi_device_data::tables
  * @id:		The table id, unique on @dev
- * @dead:	The table's vectors and domain are gone, with the device's
- *		MSI data: an empty shell which only msi_table_free() accepts
+ * @dead:	The table's vectors and domain are gone (or leaked): allocation
+ *		refuses it, msi_table_free_vector() ignores it quietly, and
+ *		msi_table_free() frees the shell
  * @leaked:	It went with interrupts still requested and is never freed
  * @managed:	A devres frees it (devm_msi_table_manage())
  * @populated:	Every label's vector was allocated up front, by
@@ -65,13 +66,13 @@ static struct msi_table *__msi_allocate_table(struct device *dev,
 
 	if (!dev || !template || !hwsize || hwsize > MSI_XA_DOMAIN_SIZE)
 		return ERR_PTR(-EINVAL);
+	/* The core's default chip ops need them (msi_domain_update_chip_ops()) */
+	if (!template->chip.irq_mask || !template->chip.irq_unmask)
+		return ERR_PTR(-EINVAL);
 	/*
 	 * The core allocates and frees a table's descriptors, and each table
 	 * has a name of its own: the device's firmware node is not unique.
 	 */
-	/* The core's default chip ops need them (msi_domain_update_chip_ops()) */
-	if (!template->chip.irq_mask || !template->chip.irq_unmask)
-		return ERR_PTR(-EINVAL);
 	if (template->ops.domain_alloc_irqs || template->ops.domain_free_irqs ||
 	    (template->info.flags & (MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS | MSI_FLAG_USE_DEV_FWNODE)))
 		return ERR_PTR(-EINVAL);
@@ -222,9 +223,11 @@ static bool msi_table_kill(struct msi_table *table, bool explicit)
 	 * An interrupt still requested keeps its descriptor, chip, domain and
 	 * the bus's state (an MSI-X table mapped and enabled): freeing any of
 	 * them would turn its free_irq() into a use after free. Leak it all,
-	 * loudly, with a reference on the device for the late free_irq();
-	 * only the bus's pointer to the table goes (detach), so that the
-	 * function is not left pointing at a table nobody owns.
+	 * loudly, with a reference on the device for the late free_irq().
+	 * The bus's detach still runs, so that the function is not left
+	 * pointing at a table nobody owns: for a PCI MSI block that also
+	 * disables MSI, and the requested interrupts go silent; an MSI-X
+	 * table stays enabled and mapped.
 	 */
 	table->leaked = WARN(requested,
 			     "%s: MSI table %u freed with %u interrupts requested: leaked\n",
