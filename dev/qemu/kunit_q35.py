@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # kunit.py --qemu_config for the series: the test kernel on the same machine
-# as the boot tests (TCG, q35, VT-d interrupt remapping, edu, e1000e).
+# as the boot tests (TCG, q35, VT-d interrupt remapping, edu, e1000e, nec-usb-xhci),
+# bare metal as far as the CPU tells (no hypervisor CPUID bit).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -11,9 +12,10 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_path='arch/x86/boot/bzImage',
 			   kernel_command_line='console=ttyS0 panic=-1',
 			   extra_qemu_params=['-accel', 'tcg', '-M', 'q35',
-					      '-cpu', 'max', '-smp', '2',
+					      '-cpu', 'max,hypervisor=off', '-smp', '2',
 					      '-bios', 'qboot.rom',
 					      '-device', 'intel-iommu,intremap=on',
 					      '-device', 'edu,dma_mask=0xffffffff',
 					      '-device', 'e1000e,netdev=n0',
+					      '-device', 'nec-usb-xhci',
 					      '-netdev', 'user,id=n0,restrict=on'])

@@ -58,6 +58,7 @@ unsigned int msi_table_id(const struct msi_table *table);
 struct irq_domain *msi_table_domain(const struct msi_table *table);
 struct device *msi_table_device(const struct msi_table *table);
 void *msi_table_leaf_data(struct irq_data *data);
+bool msi_table_id_of_irq(unsigned int virq, unsigned int *table_id);
 
 /* For bus code, which is built in: not exported */
 struct msi_table *msi_allocate_bus_table(struct device *dev,

@@ -74,7 +74,8 @@ static struct msi_table *__msi_allocate_table(struct device *dev,
 	 * has a name of its own: the device's firmware node is not unique.
 	 */
 	if (template->ops.domain_alloc_irqs || template->ops.domain_free_irqs ||
-	    (template->info.flags & (MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS | MSI_FLAG_USE_DEV_FWNODE)))
+	    (template->info.flags & (MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS | MSI_FLAG_USE_DEV_FWNODE |
+				    MSI_FLAG_TABLE)))
 		return ERR_PTR(-EINVAL);
 	if (!dev->msi.domain || !irq_domain_is_msi_parent(dev->msi.domain))
 		return ERR_PTR(-EOPNOTSUPP);
@@ -102,7 +103,8 @@ static struct msi_table *__msi_allocate_table(struct device *dev,
 
 	snprintf(suffix, sizeof(suffix), "-t%u", table->id);
 	mutex_lock(&table->mutex);
-	ret = msi_dd_create_domain(dev, &table->dd, template, hwsize, data, NULL, suffix);
+	/* The domain's chip data is the table: msi_table_id_of_irq() */
+	ret = msi_dd_create_domain(dev, &table->dd, template, hwsize, data, table, suffix);
 	mutex_unlock(&table->mutex);
 	if (ret)
 		goto free_id;
@@ -710,6 +712,33 @@ unsigned int msi_table_id(const struct msi_table *table)
 	return table->id;
 }
 EXPORT_SYMBOL_GPL(msi_table_id);
+
+/**
+ * msi_table_id_of_irq - The id of the MSI table an interrupt belongs to
+ * @virq:	The Linux interrupt number
+ * @table_id:	Where the table id is stored
+ *
+ * For parent domains which describe a vector to someone else, a hypervisor
+ * for instance. Callable from the parent's allocation of @virq on (the
+ * leaf's domain is known then, its descriptor not yet), until its free.
+ *
+ * Return: true if @virq is a vector of an MSI table, false otherwise.
+ */
+bool msi_table_id_of_irq(unsigned int virq, unsigned int *table_id)
+{
+	struct irq_data *leaf = irq_get_irq_data(virq);
+	struct msi_domain_info *info;
+	struct msi_table *table;
+
+	if (!leaf || !leaf->domain || !irq_domain_is_msi(leaf->domain))
+		return false;
+	info = msi_get_domain_info(leaf->domain);
+	if (!(info->flags & MSI_FLAG_TABLE))
+		return false;
+	table = info->chip_data;
+	*table_id = table->id;
+	return true;
+}
 
 /**
  * msi_table_domain - The interrupt domain of an MSI table

@@ -1167,7 +1167,7 @@ static struct kunit_case msi_table_bench_cases[] = {
 };
 
 static struct kunit_suite msi_table_bench_suite = {
-	.name		= "msi_table_bench",
+	.name		= "msi_bench",
 	.init		= msi_table_test_init,
 	.exit		= msi_table_test_exit,
 	.test_cases	= msi_table_bench_cases,
