@@ -23,7 +23,6 @@
 
 #include <asm/hw_irq.h>
 #include <asm/irq_vectors.h>
-#include <asm/msi.h>
 #include <asm/msi_compose.h>
 
 #include "../irq_remapping.h"
@@ -33,7 +32,7 @@
 
 /* The mock host: what it was asked, what it holds, what it fails next */
 static struct {
-	spinlock_t			lock;
+	spinlock_t			lock;	/* serializes the calls */
 	struct x86_msi_compose_req	log[MOCK_LOG];
 	unsigned int			nr_log;
 	unsigned int			calls[X86_MSI_COMPOSE_RELEASE + 1];
@@ -42,8 +41,10 @@ static struct {
 	u32				generation;
 } mock;
 
-/* The mock issues the remappable message of another entry for IMS vectors
- * (stored in memory only, never sent): the leaf must hold what it issued */
+/*
+ * The mock issues the remappable message of another entry for IMS vectors
+ * (stored in memory only, never sent): the leaf must hold what it issued
+ */
 static void mock_msg(const struct x86_msi_compose_req *req, struct msi_msg *msg)
 {
 	u32 index = req->irte_index;
@@ -314,7 +315,8 @@ static void compose_test_ims(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(labels); i++) {
 		const struct x86_msi_compose_req *req = &mock.log[i];
 
-		KUNIT_ASSERT_EQ(test, 0, request_irq(desc[i]->irq, compose_test_irq, 0, "kunit", ct));
+		KUNIT_ASSERT_EQ(test, 0,
+				request_irq(desc[i]->irq, compose_test_irq, 0, "kunit", ct));
 		KUNIT_ASSERT_EQ(test, i + 1, mock.nr_log);
 		check_req(test, req, X86_MSI_COMPOSE_ACTIVATE, pdev, desc[i]->irq);
 		KUNIT_EXPECT_TRUE(test, req->flags & X86_MSI_COMPOSE_F_IMS);
@@ -470,7 +472,7 @@ static void compose_test_recompose(struct kunit *test)
 	mock.generation = 0x2000;
 	x86_msi_compose_request_recompose();
 	for (tries = 0; tries < 200 && !mock.nr_log; tries++)
-		msleep(10);
+		msleep(20);
 	/* One request: the entry which holds a message, nothing for label 1 */
 	msleep(50);
 	KUNIT_ASSERT_EQ(test, 1, mock.nr_log);
@@ -484,16 +486,18 @@ static void compose_test_recompose(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 }
 
-/* Multi-MSI: each sub-handle asks with the block's geometry; the capability
- * holds the block's message, whatever label starts first */
+/*
+ * Multi-MSI: each sub-handle asks with the block's geometry; the capability
+ * holds the block's message, whatever label starts first
+ */
 static void compose_test_multi_msi(struct kunit *test)
 {
 	struct compose_test *ct = test->priv;
 	struct pci_dev *pdev = compose_test_device(test, 0x1033, 0x0194);
 	struct msi_desc *desc[4];
 	struct msi_msg msg;
+	u16 flags, data;
 	unsigned int i;
-	u16 data;
 
 	ct->table = pci_allocate_msi_table(pdev, 4);
 	if (IS_ERR(ct->table))
@@ -511,8 +515,9 @@ static void compose_test_multi_msi(struct kunit *test)
 	}
 	/* The capability: label 0's message, the block's */
 	mock_msg(&mock.log[0], &msg);
-	pci_read_config_word(pdev, pdev->msi_cap + (pdev->msi_addr_64 ? PCI_MSI_DATA_64 :
-						   PCI_MSI_DATA_32), &data);
+	pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &flags);
+	pci_read_config_word(pdev, pdev->msi_cap + (flags & PCI_MSI_FLAGS_64BIT ?
+						    PCI_MSI_DATA_64 : PCI_MSI_DATA_32), &data);
 	KUNIT_EXPECT_EQ(test, msg.data, data);
 	KUNIT_EXPECT_EQ(test, 4, mock_live());
 	msi_table_free(ct->table);
@@ -538,6 +543,7 @@ static struct kunit_suite compose_test_suite = {
 	.exit		= compose_test_exit,
 	.test_cases	= compose_test_cases,
 };
+
 kunit_test_suite(compose_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of VT-d remapping with messages issued by the hypervisor");

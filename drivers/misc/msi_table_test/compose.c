@@ -27,7 +27,6 @@
 #include <linux/uaccess.h>
 
 #include <asm/irq_vectors.h>
-#include <asm/msi.h>
 #include <asm/msi_compose.h>
 
 #define NR_ENTRIES	65536

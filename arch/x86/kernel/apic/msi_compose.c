@@ -36,15 +36,15 @@ static atomic_long_t compose_calls[X86_MSI_COMPOSE_RELEASE + 1];
 static atomic_long_t compose_refused[X86_MSI_COMPOSE_RELEASE + 1];
 static atomic_long_t compose_recomposed;
 
+/* Set once, by the remapping domain at boot */
 static void recompose_work_fn(struct work_struct *work)
 {
-	void (*recompose)(void) = READ_ONCE(compose_recompose);
-
-	if (recompose) {
-		recompose();
-		atomic_long_inc(&compose_recomposed);
-	}
+	if (!READ_ONCE(compose_recompose))
+		return;
+	compose_recompose();
+	atomic_long_inc(&compose_recomposed);
 }
+
 static DECLARE_WORK(recompose_work, recompose_work_fn);
 
 /**
