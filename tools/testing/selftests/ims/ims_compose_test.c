@@ -62,13 +62,6 @@ static int host_state(struct host *h)
 	return 0;
 }
 
-static int irq_of(const char *dir, int label)
-{
-	struct vec_state v;
-
-	return vec(dir, label, &v) ? -1 : v.irq;
-}
-
 static int set_cpu(int irq, int cpu)
 {
 	char path[128], buf[16];
