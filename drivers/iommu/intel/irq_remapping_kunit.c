@@ -153,11 +153,50 @@ static const struct msi_domain_template ims_template = {
 struct compose_test {
 	struct pci_dev		*pdev;
 	struct msi_table	*table;
+	unsigned int		irqs[8];	/* requested, freed at exit */
 };
 
 static irqreturn_t compose_test_irq(int irq, void *data)
 {
 	return IRQ_HANDLED;
+}
+
+static int ct_request(struct compose_test *ct, unsigned int irq)
+{
+	int ret = request_irq(irq, compose_test_irq, 0, "kunit", ct);
+	unsigned int i;
+
+	for (i = 0; !ret && i < ARRAY_SIZE(ct->irqs); i++) {
+		if (!ct->irqs[i]) {
+			ct->irqs[i] = irq;
+			break;
+		}
+	}
+	return ret;
+}
+
+static void ct_free_irq(struct compose_test *ct, unsigned int irq)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ct->irqs); i++) {
+		if (ct->irqs[i] == irq) {
+			ct->irqs[i] = 0;
+			free_irq(irq, ct);
+		}
+	}
+}
+
+/* The last request of @op the mock saw */
+static const struct x86_msi_compose_req *last_req(int op)
+{
+	unsigned int i;
+
+	for (i = mock.nr_log; i > 0; i--) {
+		if (mock.log[i - 1].op == op)
+			return &mock.log[i - 1];
+	}
+	return NULL;
 }
 
 static int compose_test_init(struct kunit *test)
@@ -184,7 +223,13 @@ static int compose_test_init(struct kunit *test)
 static void compose_test_exit(struct kunit *test)
 {
 	struct compose_test *ct = test->priv;
+	unsigned int i;
 
+	/* What a failed case left requested */
+	for (i = 0; i < ARRAY_SIZE(ct->irqs); i++) {
+		if (ct->irqs[i])
+			ct_free_irq(ct, ct->irqs[i]);
+	}
 	if (ct->table && !IS_ERR(ct->table))
 		msi_table_free(ct->table);
 	if (ct->pdev) {
@@ -221,19 +266,23 @@ static struct irq_data *ir_data_of(unsigned int irq)
 	return d ? d->parent_data : NULL;
 }
 
-/* The request matches the vector's remapping entry, device and label */
+/*
+ * The request matches the vector's remapping entry and device, and its
+ * vector and destination unless an affinity change followed (@now false)
+ */
 static void check_req(struct kunit *test, const struct x86_msi_compose_req *req, int op,
-		      struct pci_dev *pdev, unsigned int irq)
+		      struct pci_dev *pdev, unsigned int irq, bool now)
 {
 	struct irq_data *ird = ir_data_of(irq);
 	struct irq_cfg *cfg = irqd_cfg(ird);
 
+	KUNIT_ASSERT_NOT_NULL(test, req);
 	KUNIT_EXPECT_EQ(test, op, req->op);
 	KUNIT_EXPECT_EQ(test, pci_domain_nr(pdev->bus), req->segment);
 	KUNIT_EXPECT_EQ(test, pci_dev_id(pdev), req->requester_id);
 	KUNIT_EXPECT_EQ(test, irqd_to_hwirq(ird) >> 16, req->irte_index);
 	KUNIT_EXPECT_EQ(test, irqd_to_hwirq(ird) & 0xffff, req->sub_handle);
-	if (op != X86_MSI_COMPOSE_RELEASE) {
+	if (op != X86_MSI_COMPOSE_RELEASE && now) {
 		KUNIT_EXPECT_EQ(test, cfg->vector, req->vector);
 		KUNIT_EXPECT_EQ(test, cfg->dest_apicid, req->dest_id);
 	}
@@ -259,30 +308,43 @@ static void compose_test_msix(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, mock.nr_log);
 
 	for (i = 0; i < 3; i++) {
-		KUNIT_ASSERT_EQ(test, 0, request_irq(irq[i], compose_test_irq, 0, "kunit", ct));
-		KUNIT_ASSERT_EQ(test, i + 1, mock.nr_log);
-		check_req(test, &mock.log[i], X86_MSI_COMPOSE_ACTIVATE, pdev, irq[i]);
-		KUNIT_EXPECT_EQ(test, 0, mock.log[i].flags & X86_MSI_COMPOSE_F_IMS);
-		KUNIT_EXPECT_EQ(test, 1, mock.log[i].nr_handles);
+		unsigned int updates = mock.calls[X86_MSI_COMPOSE_UPDATE];
+		const struct x86_msi_compose_req *req;
+
+		KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq[i]));
+		/* One activation; the startup's affinity setting may move it */
+		KUNIT_ASSERT_EQ(test, i + 1, mock.calls[X86_MSI_COMPOSE_ACTIVATE]);
+		KUNIT_EXPECT_LE(test, mock.calls[X86_MSI_COMPOSE_UPDATE], updates + 1);
+		req = last_req(X86_MSI_COMPOSE_ACTIVATE);
+		check_req(test, req, X86_MSI_COMPOSE_ACTIVATE, pdev, irq[i],
+			  mock.calls[X86_MSI_COMPOSE_UPDATE] == updates);
+		KUNIT_EXPECT_EQ(test, 0, req->flags & X86_MSI_COMPOSE_F_IMS);
+		KUNIT_EXPECT_EQ(test, 1, req->nr_handles);
 	}
 	KUNIT_EXPECT_EQ(test, 3, mock_live());
 
 	if (num_online_cpus() > 1) {
+		unsigned int updates = mock.calls[X86_MSI_COMPOSE_UPDATE];
+
 		cpu = cpumask_first(irq_get_effective_affinity_mask(irq[0]));
 		cpu = cpumask_any_but(cpu_online_mask, cpu);
 		KUNIT_ASSERT_EQ(test, 0, irq_set_affinity(irq[0], cpumask_of(cpu)));
-		KUNIT_ASSERT_EQ(test, 4, mock.nr_log);
-		check_req(test, &mock.log[3], X86_MSI_COMPOSE_UPDATE, pdev, irq[0]);
+		KUNIT_ASSERT_EQ(test, updates + 1, mock.calls[X86_MSI_COMPOSE_UPDATE]);
+		check_req(test, last_req(X86_MSI_COMPOSE_UPDATE), X86_MSI_COMPOSE_UPDATE, pdev,
+			  irq[0], true);
 		KUNIT_EXPECT_EQ(test, cpu, cpumask_first(irq_get_effective_affinity_mask(irq[0])));
+		/* The same affinity again: nothing to tell the host */
+		KUNIT_ASSERT_EQ(test, 0, irq_set_affinity(irq[0], cpumask_of(cpu)));
+		KUNIT_EXPECT_EQ(test, updates + 1, mock.calls[X86_MSI_COMPOSE_UPDATE]);
 	} else {
 		kunit_info(test, "one CPU online: no affinity change tested");
 	}
 
 	mock_reset();
 	for (i = 0; i < 3; i++) {
-		free_irq(irq[i], ct);
+		ct_free_irq(ct, irq[i]);
 		KUNIT_ASSERT_EQ(test, i + 1, mock.nr_log);
-		check_req(test, &mock.log[i], X86_MSI_COMPOSE_RELEASE, pdev, irq[i]);
+		check_req(test, &mock.log[i], X86_MSI_COMPOSE_RELEASE, pdev, irq[i], true);
 	}
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 	for (i = 0; i < 3; i++)
@@ -313,12 +375,14 @@ static void compose_test_ims(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, mock.nr_log);
 
 	for (i = 0; i < ARRAY_SIZE(labels); i++) {
-		const struct x86_msi_compose_req *req = &mock.log[i];
+		unsigned int updates = mock.calls[X86_MSI_COMPOSE_UPDATE];
+		const struct x86_msi_compose_req *req;
 
-		KUNIT_ASSERT_EQ(test, 0,
-				request_irq(desc[i]->irq, compose_test_irq, 0, "kunit", ct));
-		KUNIT_ASSERT_EQ(test, i + 1, mock.nr_log);
-		check_req(test, req, X86_MSI_COMPOSE_ACTIVATE, pdev, desc[i]->irq);
+		KUNIT_ASSERT_EQ(test, 0, ct_request(ct, desc[i]->irq));
+		KUNIT_ASSERT_EQ(test, i + 1, mock.calls[X86_MSI_COMPOSE_ACTIVATE]);
+		req = last_req(X86_MSI_COMPOSE_ACTIVATE);
+		check_req(test, req, X86_MSI_COMPOSE_ACTIVATE, pdev, desc[i]->irq,
+			  mock.calls[X86_MSI_COMPOSE_UPDATE] == updates);
 		KUNIT_EXPECT_TRUE(test, req->flags & X86_MSI_COMPOSE_F_IMS);
 		KUNIT_EXPECT_EQ(test, msi_table_id(ct->table), req->table_id);
 		KUNIT_EXPECT_EQ(test, labels[i], req->hw_label);
@@ -331,7 +395,7 @@ static void compose_test_ims(struct kunit *test)
 	}
 
 	for (i = 0; i < ARRAY_SIZE(labels); i++) {
-		free_irq(desc[i]->irq, ct);
+		ct_free_irq(ct, desc[i]->irq);
 		/* Deactivated: no message in the store */
 		KUNIT_EXPECT_EQ(test, 0, ims_store[labels[i]].address_lo);
 	}
@@ -374,16 +438,16 @@ static void compose_test_activate_fails(struct kunit *test)
 	irq = desc->irq;
 
 	mock_fail_next(X86_MSI_COMPOSE_ACTIVATE, -ENOSPC);
-	KUNIT_EXPECT_EQ(test, -ENOSPC, request_irq(irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ct_request(ct, irq));
 	KUNIT_EXPECT_FALSE(test, irqd_is_activated(irq_get_irq_data(irq)));
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 	/* No CPU vector is held: the vector domain took it back */
 	KUNIT_EXPECT_EQ(test, MANAGED_IRQ_SHUTDOWN_VECTOR, irqd_cfg(ir_data_of(irq))->vector);
 
 	/* The next request gets its message */
-	KUNIT_ASSERT_EQ(test, 0, request_irq(irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq));
 	KUNIT_EXPECT_EQ(test, 1, mock_live());
-	free_irq(irq, ct);
+	ct_free_irq(ct, irq);
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 }
 
@@ -404,7 +468,7 @@ static void compose_test_update_fails(struct kunit *test)
 	desc = msi_table_alloc_vector(ct->table, 1, NULL, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
 	irq = desc->irq;
-	KUNIT_ASSERT_EQ(test, 0, request_irq(irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq));
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&old, GFP_KERNEL));
 	cpumask_copy(old, irq_get_affinity_mask(irq));
 
@@ -424,7 +488,7 @@ static void compose_test_update_fails(struct kunit *test)
 			irq_set_affinity(irq, cpumask_of(cpumask_any_but(cpu_online_mask, cpu))));
 	KUNIT_EXPECT_NE(test, cpu, cpumask_first(irq_get_effective_affinity_mask(irq)));
 	free_cpumask_var(old);
-	free_irq(irq, ct);
+	ct_free_irq(ct, irq);
 }
 
 /* Managed interrupts: a refused activation fails request_irq() too */
@@ -443,11 +507,11 @@ static void compose_test_managed(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, irqd_affinity_is_managed(irq_get_irq_data(desc->irq)));
 
 	mock_fail_next(X86_MSI_COMPOSE_ACTIVATE, -ENOSPC);
-	KUNIT_EXPECT_EQ(test, -ENOSPC, request_irq(desc->irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ct_request(ct, desc->irq));
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
-	KUNIT_ASSERT_EQ(test, 0, request_irq(desc->irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, desc->irq));
 	KUNIT_EXPECT_EQ(test, 1, mock_live());
-	free_irq(desc->irq, ct);
+	ct_free_irq(ct, desc->irq);
 }
 
 /* The host asks for every message again: the leaves get the new ones */
@@ -466,7 +530,7 @@ static void compose_test_recompose(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(desc[i]));
 	}
 	/* Requested: label 0; allocated only: label 1 */
-	KUNIT_ASSERT_EQ(test, 0, request_irq(desc[0]->irq, compose_test_irq, 0, "kunit", ct));
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, desc[0]->irq));
 
 	mock_reset();
 	mock.generation = 0x2000;
@@ -476,13 +540,13 @@ static void compose_test_recompose(struct kunit *test)
 	/* One request: the entry which holds a message, nothing for label 1 */
 	msleep(50);
 	KUNIT_ASSERT_EQ(test, 1, mock.nr_log);
-	check_req(test, &mock.log[0], X86_MSI_COMPOSE_ACTIVATE, pdev, desc[0]->irq);
+	check_req(test, &mock.log[0], X86_MSI_COMPOSE_ACTIVATE, pdev, desc[0]->irq, true);
 	mock_msg(&mock.log[0], &msg);
 	KUNIT_EXPECT_EQ(test, msg.address_lo, ims_store[0].address_lo);
 	/* Unmasked again, as before */
 	KUNIT_EXPECT_EQ(test, 0, ims_masked[0]);
 	KUNIT_EXPECT_EQ(test, 1, ims_masked[1]);
-	free_irq(desc[0]->irq, ct);
+	ct_free_irq(ct, desc[0]->irq);
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 }
 
@@ -509,7 +573,7 @@ static void compose_test_multi_msi(struct kunit *test)
 	/* No mask bits: every label is live from its allocation on */
 	KUNIT_ASSERT_EQ(test, 4, mock.nr_log);
 	for (i = 0; i < 4; i++) {
-		check_req(test, &mock.log[i], X86_MSI_COMPOSE_ACTIVATE, pdev, desc[i]->irq);
+		check_req(test, &mock.log[i], X86_MSI_COMPOSE_ACTIVATE, pdev, desc[i]->irq, true);
 		KUNIT_EXPECT_EQ(test, 4, mock.log[i].nr_handles);
 		KUNIT_EXPECT_EQ(test, 0, mock.log[i].irte_index % 4);
 	}
