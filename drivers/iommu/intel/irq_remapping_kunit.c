@@ -154,6 +154,7 @@ struct compose_test {
 	struct pci_dev		*pdev;
 	struct msi_table	*table;
 	unsigned int		irqs[8];	/* requested, freed at exit */
+	struct msi_desc		*descs[IMS_SLOTS];	/* allocated, freed at exit */
 };
 
 static irqreturn_t compose_test_irq(int irq, void *data)
@@ -184,6 +185,29 @@ static void ct_free_irq(struct compose_test *ct, unsigned int irq)
 			ct->irqs[i] = 0;
 			free_irq(irq, ct);
 		}
+	}
+}
+
+/* A vector of the case's table, freed at exit if the case does not */
+static struct msi_desc *ct_alloc(struct kunit *test, struct compose_test *ct, unsigned int label,
+				 const struct irq_affinity_desc *affd)
+{
+	struct msi_desc *desc = msi_table_alloc_vector(ct->table, label, affd, NULL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	KUNIT_ASSERT_LT(test, desc->msi_index, IMS_SLOTS);
+	ct->descs[desc->msi_index] = desc;
+	return desc;
+}
+
+static void ct_free_vectors(struct compose_test *ct)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ct->descs); i++) {
+		if (ct->descs[i])
+			msi_table_free_vector(ct->table, ct->descs[i]);
+		ct->descs[i] = NULL;
 	}
 }
 
@@ -230,8 +254,10 @@ static void compose_test_exit(struct kunit *test)
 		if (ct->irqs[i])
 			ct_free_irq(ct, ct->irqs[i]);
 	}
-	if (ct->table && !IS_ERR(ct->table))
+	if (ct->table && !IS_ERR(ct->table)) {
+		ct_free_vectors(ct);
 		msi_table_free(ct->table);
+	}
 	if (ct->pdev) {
 		pci_disable_device(ct->pdev);
 		pci_dev_put(ct->pdev);
@@ -300,8 +326,7 @@ static void compose_test_msix(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
 
 	for (i = 0; i < 3; i++) {
-		desc = msi_table_alloc_vector(ct->table, i, NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+		desc = ct_alloc(test, ct, i, NULL);
 		irq[i] = desc->irq;
 	}
 	/* Allocated, not requested: reservation mode, nothing asked */
@@ -347,8 +372,7 @@ static void compose_test_msix(struct kunit *test)
 		check_req(test, &mock.log[i], X86_MSI_COMPOSE_RELEASE, pdev, irq[i], true);
 	}
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
-	for (i = 0; i < 3; i++)
-		msi_table_free_vector(ct->table, irq_get_msi_desc(irq[i]));
+	ct_free_vectors(ct);
 	/* Freeing vectors which are not requested asks nothing */
 	KUNIT_EXPECT_EQ(test, 3, mock.nr_log);
 }
@@ -367,8 +391,7 @@ static void compose_test_ims(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
 
 	for (i = 0; i < ARRAY_SIZE(labels); i++) {
-		desc[i] = msi_table_alloc_vector(ct->table, labels[i], NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(desc[i]));
+		desc[i] = ct_alloc(test, ct, labels[i], NULL);
 		/* Masked, before any message holds a vector */
 		KUNIT_EXPECT_EQ(test, 1, ims_masked[labels[i]]);
 	}
@@ -414,9 +437,10 @@ static void compose_test_reservation(struct kunit *test)
 	ct->table = pci_allocate_ims_table(pdev, &ims_template, IMS_SLOTS, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
 	for (i = 0; i < IMS_SLOTS; i++) {
-		desc = msi_table_alloc_vector(ct->table, i, NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+		desc = ct_alloc(test, ct, i, NULL);
+		KUNIT_EXPECT_FALSE(test, irqd_is_activated(irq_get_irq_data(desc->irq)));
 	}
+	ct_free_vectors(ct);
 	msi_table_free(ct->table);
 	ct->table = NULL;
 	KUNIT_EXPECT_EQ(test, 0, mock.nr_log);
@@ -433,8 +457,7 @@ static void compose_test_activate_fails(struct kunit *test)
 
 	ct->table = pci_allocate_ims_table(pdev, &ims_template, IMS_SLOTS, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
-	desc = msi_table_alloc_vector(ct->table, 5, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	desc = ct_alloc(test, ct, 5, NULL);
 	irq = desc->irq;
 
 	mock_fail_next(X86_MSI_COMPOSE_ACTIVATE, -ENOSPC);
@@ -465,8 +488,7 @@ static void compose_test_update_fails(struct kunit *test)
 		kunit_skip(test, "needs two online CPUs");
 	ct->table = pci_allocate_msix_table(pdev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
-	desc = msi_table_alloc_vector(ct->table, 1, NULL, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	desc = ct_alloc(test, ct, 1, NULL);
 	irq = desc->irq;
 	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq));
 	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&old, GFP_KERNEL));
@@ -483,7 +505,11 @@ static void compose_test_update_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dest, cfg->dest_apicid);
 	KUNIT_EXPECT_EQ(test, cpu, cpumask_first(irq_get_effective_affinity_mask(irq)));
 	KUNIT_EXPECT_TRUE(test, cpumask_equal(old, irq_get_affinity_mask(irq)));
-	/* Nothing is left half moved: the next move works */
+	/*
+	 * Nothing is left half moved: once the refused vector is cleaned up
+	 * (a timer tick), the next move works
+	 */
+	msleep(50);
 	KUNIT_EXPECT_EQ(test, 0,
 			irq_set_affinity(irq, cpumask_of(cpumask_any_but(cpu_online_mask, cpu))));
 	KUNIT_EXPECT_NE(test, cpu, cpumask_first(irq_get_effective_affinity_mask(irq)));
@@ -502,8 +528,7 @@ static void compose_test_managed(struct kunit *test)
 	cpumask_copy(&affd.mask, cpu_online_mask);
 	ct->table = pci_allocate_msix_table(pdev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
-	desc = msi_table_alloc_vector(ct->table, 2, &affd, NULL);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(desc));
+	desc = ct_alloc(test, ct, 2, &affd);
 	KUNIT_ASSERT_TRUE(test, irqd_affinity_is_managed(irq_get_irq_data(desc->irq)));
 
 	mock_fail_next(X86_MSI_COMPOSE_ACTIVATE, -ENOSPC);
@@ -526,8 +551,7 @@ static void compose_test_recompose(struct kunit *test)
 	ct->table = pci_allocate_ims_table(pdev, &ims_template, IMS_SLOTS, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
 	for (i = 0; i < 2; i++) {
-		desc[i] = msi_table_alloc_vector(ct->table, i, NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(desc[i]));
+		desc[i] = ct_alloc(test, ct, i, NULL);
 	}
 	/* Requested: label 0; allocated only: label 1 */
 	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, desc[0]->irq));
@@ -567,8 +591,7 @@ static void compose_test_multi_msi(struct kunit *test)
 	if (IS_ERR(ct->table))
 		KUNIT_FAIL_AND_ABORT(test, "no MSI table of 4: %ld", PTR_ERR(ct->table));
 	for (i = 0; i < 4; i++) {
-		desc[i] = msi_table_alloc_vector(ct->table, i, NULL, NULL);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(desc[i]));
+		desc[i] = ct_alloc(test, ct, i, NULL);
 	}
 	/* No mask bits: every label is live from its allocation on */
 	KUNIT_ASSERT_EQ(test, 4, mock.nr_log);
@@ -584,6 +607,7 @@ static void compose_test_multi_msi(struct kunit *test)
 						    PCI_MSI_DATA_64 : PCI_MSI_DATA_32), &data);
 	KUNIT_EXPECT_EQ(test, msg.data, data);
 	KUNIT_EXPECT_EQ(test, 4, mock_live());
+	ct_free_vectors(ct);
 	msi_table_free(ct->table);
 	ct->table = NULL;
 	KUNIT_EXPECT_EQ(test, 4, mock.calls[X86_MSI_COMPOSE_RELEASE]);
