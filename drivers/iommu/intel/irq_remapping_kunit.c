@@ -550,9 +550,8 @@ static void compose_test_recompose(struct kunit *test)
 
 	ct->table = pci_allocate_ims_table(pdev, &ims_template, IMS_SLOTS, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		desc[i] = ct_alloc(test, ct, i, NULL);
-	}
 	/* Requested: label 0; allocated only: label 1 */
 	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, desc[0]->irq));
 
@@ -590,9 +589,8 @@ static void compose_test_multi_msi(struct kunit *test)
 	ct->table = pci_allocate_msi_table(pdev, 4);
 	if (IS_ERR(ct->table))
 		KUNIT_FAIL_AND_ABORT(test, "no MSI table of 4: %ld", PTR_ERR(ct->table));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++)
 		desc[i] = ct_alloc(test, ct, i, NULL);
-	}
 	/* No mask bits: every label is live from its allocation on */
 	KUNIT_ASSERT_EQ(test, 4, mock.nr_log);
 	for (i = 0; i < 4; i++) {

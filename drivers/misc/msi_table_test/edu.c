@@ -41,6 +41,8 @@
  * Each IMS directory also has a file "slots": per vector its label, queue,
  * Linux interrupt, the number of message writes and masks of the leaf chip,
  * and the entry as the store holds it. The memory table's directory takes
+ * "reserve <n>": allocate (without requesting) n vectors of a memory table,
+ * then free them; the table must not exist.
  * "bench": allocate (without requesting) 64 and 16,384 vectors of a memory
  * table, print the cost and slab memory per vector, free them and check
  * that everything went back.
@@ -677,12 +679,38 @@ static int edu_ims_bench(struct edu_ims *ims)
 	return 0;
 }
 
+/*
+ * "reserve <n>": allocate n vectors of a memory table without requesting
+ * them, then free them (under a hypervisor which issues messages, none of
+ * this may reach it)
+ */
+static int edu_ims_reserve(struct edu_ims *ims, unsigned int n)
+{
+	struct msi_desc **v;
+	long bytes;
+	int ret;
+	s64 ns;
+
+	if (ims->t.table)
+		return -EBUSY;
+	if (!n || n > EDU_IMS_QUEUES)
+		return -EINVAL;
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	ret = edu_ims_bench_one(ims, n, v, &ns, &bytes);
+	kvfree(v);
+	return ret;
+}
+
 static int edu_ims_cmd(struct msi_table_test *t, const char *cmd, unsigned int arg)
 {
 	struct edu_ims *ims = to_ims(t);
 
 	if (ims->memory && !strcmp(cmd, "bench"))
 		return edu_ims_bench(ims);
+	if (ims->memory && !strcmp(cmd, "reserve"))
+		return edu_ims_reserve(ims, arg);
 	if (!strcmp(cmd, "send"))
 		return edu_dev_send(ims->edu, arg);
 	return -EINVAL;
