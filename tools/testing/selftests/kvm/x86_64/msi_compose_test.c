@@ -274,18 +274,30 @@ KVM_ONE_VCPU_TEST(msi_compose, vmm_refuses, guest_call)
 		 KVM_MSI_COMPOSE_F_DEST_LOGICAL, 7, 1);
 }
 
-/* Enforced PV CPUID: the bit clear refuses without an exit, set forwards */
+/*
+ * Enforced PV CPUID: the bit clear refuses without an exit; set (in a
+ * second VM: CPUID cannot change once a vCPU ran), the call is forwarded
+ */
 KVM_ONE_VCPU_TEST(msi_compose, enforced_pv_cpuid, guest_call)
 {
-	uint64_t gpa = request_page(vcpu->vm);
+	struct kvm_vcpu *vcpu2;
+	struct kvm_vm *vm2;
+	uint64_t gpa;
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID));
+	gpa = request_page(vcpu->vm);
 	enable_exit(vcpu->vm);
 	vcpu_enable_cap(vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
 	vcpu_clear_cpuid_feature(vcpu, X86_FEATURE_KVM_MSI_COMPOSE);
 	run_call(vcpu, gpa, 0, -KVM_ENOSYS, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 0);
-	vcpu_set_cpuid_feature(vcpu, X86_FEATURE_KVM_MSI_COMPOSE);
-	run_call(vcpu, gpa, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 1);
+
+	vm2 = vm_create_with_one_vcpu(&vcpu2, guest_call);
+	gpa = request_page(vm2);
+	enable_exit(vm2);
+	vcpu_enable_cap(vcpu2, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
+	vcpu_set_cpuid_feature(vcpu2, X86_FEATURE_KVM_MSI_COMPOSE);
+	run_call(vcpu2, gpa, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 1);
+	kvm_vm_free(vm2);
 }
 
 /* KVM's own checks: the documented error, no exit, the host unharmed */
