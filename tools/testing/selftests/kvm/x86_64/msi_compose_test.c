@@ -5,9 +5,11 @@
  * enabled it, after the checks it makes itself. This test is the VMM: the
  * guest issues the call with a request in its memory, the host checks the
  * exit and the request, writes a result or refuses, and the guest checks
- * what it got. A call from CPL 3 is not made here (the selftest library
- * has no ring 3); KVM refuses it with -KVM_EPERM for every hypercall
- * before looking at the number.
+ * what it got.
+ *
+ * Not tested here: a call from CPL 3 (the selftest library has no ring 3;
+ * KVM refuses it with -KVM_EPERM for every hypercall before it looks at the
+ * number) and from 32-bit mode (no compat mode helper).
  */
 #include <asm/kvm_para.h>
 #include <linux/kvm_para.h>
@@ -19,18 +21,19 @@
 #include "processor.h"
 #include "test_util.h"
 
-#define X86_FEATURE_KVM_MSI_COMPOSE	KVM_X86_CPU_FEATURE(0x40000001, 0, EAX, 18)
-
 #define NR_VCPUS	4
 #define NR_RANDOM	300
+#define RANDOM_SEED	0x4d5349
 #define LABEL_NOSPC	0xdead	/* the test's VMM has no room for this one */
 
-/* What the guest does, set by the host before it runs the vCPU */
+/* The next call the guest makes, set by the host at each GUEST_SYNC */
 static struct {
-	uint64_t gpa;		/* of the request (identity mapped), or a bad one */
+	uint64_t gva;		/* where the guest writes the request */
+	uint64_t gpa;		/* the call's a0 */
 	uint64_t a1;
 	int64_t expect;		/* what the guest must get */
 	bool fill;		/* write a request first */
+	bool done;
 	uint16_t op;
 	uint16_t flags;
 	uint32_t label;
@@ -48,14 +51,27 @@ static void answer(const struct kvm_msi_compose *req, uint32_t *lo, uint32_t *hi
 	*data = req->hw_label + req->sub_handle;
 }
 
-/* What the test's VMM refuses; the guest predicts it with the same code */
+/*
+ * The refusals hypercalls.rst lists for a VMM, as this test's VMM makes
+ * them; the guest of the random test predicts them with the same code
+ */
 static int64_t vmm_check(const struct kvm_msi_compose *req)
 {
 	if (req->size != sizeof(*req) || req->reserved || req->op < KVM_MSI_COMPOSE_ACTIVATE ||
 	    req->op > KVM_MSI_COMPOSE_NOTIFY ||
-	    (req->flags & ~(KVM_MSI_COMPOSE_F_IMS | KVM_MSI_COMPOSE_F_DEST_LOGICAL)))
+	    (req->flags & ~(KVM_MSI_COMPOSE_F_IMS | KVM_MSI_COMPOSE_F_PASID |
+			    KVM_MSI_COMPOSE_F_DEST_LOGICAL)))
 		return -KVM_EINVAL;
-	if (req->flags & KVM_MSI_COMPOSE_F_DEST_LOGICAL)
+	if (req->op == KVM_MSI_COMPOSE_NOTIFY) {
+		/* Only vector, destination and word */
+		if (req->flags || req->requester_id || req->irte_index || req->table_id ||
+		    req->hw_label || req->vector < 32 || req->vector > 255)
+			return -KVM_EINVAL;
+		return -KVM_EOPNOTSUPP;		/* this VMM never asks */
+	}
+	if (!(req->flags & KVM_MSI_COMPOSE_F_IMS) && (req->table_id || req->hw_label))
+		return -KVM_EINVAL;
+	if (req->flags & (KVM_MSI_COMPOSE_F_PASID | KVM_MSI_COMPOSE_F_DEST_LOGICAL))
 		return -KVM_EOPNOTSUPP;
 	if (req->op == KVM_MSI_COMPOSE_ACTIVATE && req->hw_label == LABEL_NOSPC)
 		return -KVM_ENOSPC;
@@ -73,8 +89,10 @@ static void fill(struct kvm_msi_compose *req, uint16_t op, uint16_t flags, uint3
 	req->nr_handles = 1;
 	req->vector = 0x41;
 	req->dest_id = 1;
-	req->table_id = 2;
-	req->hw_label = label;
+	if (flags & KVM_MSI_COMPOSE_F_IMS) {
+		req->table_id = 2;
+		req->hw_label = label;
+	}
 }
 
 /* The request after the call: the message of an activation, else untouched */
@@ -94,24 +112,31 @@ static void guest_check_result(struct kvm_msi_compose *req, uint64_t ret)
 	}
 }
 
-static void guest_call(void)
+/* One call per plan, until the host says done */
+static void guest_calls(void)
 {
-	struct kvm_msi_compose *req = (void *)plan.gpa;
+	struct kvm_msi_compose *req;
 	uint64_t ret;
 
-	if (plan.fill)
-		fill(req, plan.op, plan.flags, plan.label);
-	ret = kvm_hypercall(KVM_HC_MSI_COMPOSE, plan.gpa, plan.a1, 0, 0);
-	GUEST_ASSERT_EQ(ret, plan.expect);
-	if (plan.fill)
-		guest_check_result(req, ret);
+	for (;;) {
+		GUEST_SYNC(0);
+		if (plan.done)
+			break;
+		req = (void *)plan.gva;
+		if (plan.fill)
+			fill(req, plan.op, plan.flags, plan.label);
+		ret = kvm_hypercall(KVM_HC_MSI_COMPOSE, plan.gpa, plan.a1, 0, 0);
+		GUEST_ASSERT_EQ(ret, plan.expect);
+		if (plan.fill)
+			guest_check_result(req, ret);
+	}
 	GUEST_DONE();
 }
 
-/* NR_RANDOM calls: a valid page with random contents, or a bad address */
+/* NR_RANDOM calls: random contents, or a bad address */
 static void guest_random(void)
 {
-	struct kvm_msi_compose *req = (void *)plan.gpa;
+	struct kvm_msi_compose *req = (void *)plan.gva;
 	uint64_t ret, gpa, a1;
 	uint32_t r, kind;
 	int64_t expect;
@@ -125,6 +150,8 @@ static void guest_random(void)
 		fill(req, r >> 8 & 7, r >> 11 & 7, r >> 14 & 1 ? LABEL_NOSPC : r >> 16);
 		if (r >> 15 & 1)
 			req->reserved = 1;
+		if (r >> 19 & 1)
+			req->vector = r >> 24;
 		switch (kind) {
 		case 0:
 			gpa += 8 * (1 + (r >> 20) % 7);	/* not aligned */
@@ -135,7 +162,7 @@ static void guest_random(void)
 			expect = -KVM_EINVAL;
 			break;
 		case 2:
-			gpa = plan.a1;			/* outside every slot */
+			gpa = plan.a1;			/* in no memory slot */
 			expect = -KVM_EFAULT;
 			break;
 		default:
@@ -151,10 +178,10 @@ static void guest_random(void)
 	GUEST_DONE();
 }
 
-/* Several vCPUs at once, each with its own request and label */
-static void guest_multi(uint64_t gpa, uint32_t id)
+/* Several vCPUs at once, each with its own request and labels */
+static void guest_multi(uint64_t gva, uint64_t gpa, uint32_t id)
 {
-	struct kvm_msi_compose *req = (void *)gpa;
+	struct kvm_msi_compose *req = (void *)gva;
 	uint64_t ret;
 	int i;
 
@@ -173,11 +200,13 @@ static void handle_exit(struct kvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	struct kvm_msi_compose *req;
 	int64_t ret;
+	int i;
 
 	TEST_ASSERT_EQ(run->hypercall.nr, KVM_HC_MSI_COMPOSE);
 	TEST_ASSERT_EQ(run->hypercall.flags, KVM_EXIT_HYPERCALL_LONG_MODE);
-	TEST_ASSERT_EQ(run->hypercall.args[1], 0);
 	TEST_ASSERT_EQ(run->hypercall.args[0] % 64, 0);
+	for (i = 1; i < 6; i++)
+		TEST_ASSERT_EQ(run->hypercall.args[i], 0);
 	req = addr_gpa2hva(vcpu->vm, run->hypercall.args[0]);
 	ret = vmm_check(req);
 	if (!ret && req->op == KVM_MSI_COMPOSE_ACTIVATE)
@@ -185,8 +214,8 @@ static void handle_exit(struct kvm_vcpu *vcpu)
 	run->hypercall.ret = ret;
 }
 
-/* Run the vCPU until its guest is done; the number of hypercall exits */
-static int run_guest(struct kvm_vcpu *vcpu)
+/* Run until the guest syncs or is done; the number of hypercall exits */
+static int run_guest(struct kvm_vcpu *vcpu, uint64_t until)
 {
 	struct ucall uc;
 	int exits = 0;
@@ -200,7 +229,9 @@ static int run_guest(struct kvm_vcpu *vcpu)
 		}
 		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
 		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_SYNC:
 		case UCALL_DONE:
+			TEST_ASSERT_EQ(uc.cmd, until);
 			return exits;
 		case UCALL_ABORT:
 			REPORT_GUEST_ASSERT(uc);
@@ -210,20 +241,28 @@ static int run_guest(struct kvm_vcpu *vcpu)
 	}
 }
 
-/* A page for requests, which the guest addresses by its physical address */
-static uint64_t request_page(struct kvm_vm *vm)
+/* A page for requests: the guest writes at its virtual address */
+static void request_page(struct kvm_vm *vm, uint64_t *gva, uint64_t *gpa)
 {
-	uint64_t gpa = addr_gva2gpa(vm, vm_vaddr_alloc_page(vm));
-
-	virt_pg_map(vm, gpa, gpa);
-	memset(addr_gpa2hva(vm, gpa), 0, getpagesize());
-	return gpa;
+	*gva = vm_vaddr_alloc_page(vm);
+	*gpa = addr_gva2gpa(vm, *gva);
+	memset(addr_gpa2hva(vm, *gpa), 0, getpagesize());
 }
 
-static void run_call(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t a1, int64_t expect,
-		     bool fill, uint16_t op, uint16_t flags, uint32_t label, int exits)
+/* The guest at its first GUEST_SYNC, with its request page */
+static void start(struct kvm_vcpu *vcpu)
 {
-	plan.gpa = gpa;
+	request_page(vcpu->vm, &plan.gva, &plan.gpa);
+	TEST_ASSERT_EQ(run_guest(vcpu, UCALL_SYNC), 0);
+}
+
+/* One call: the guest checks its return value, the host the exits */
+static void call(struct kvm_vcpu *vcpu, uint64_t off, uint64_t a1, int64_t expect, bool fill,
+		 uint16_t op, uint16_t flags, uint32_t label, int exits)
+{
+	uint64_t gpa = plan.gpa;
+
+	plan.gpa += off;
 	plan.a1 = a1;
 	plan.expect = expect;
 	plan.fill = fill;
@@ -231,138 +270,166 @@ static void run_call(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t a1, int64_t e
 	plan.flags = flags;
 	plan.label = label;
 	sync_global_to_guest(vcpu->vm, plan);
-	vcpu_arch_set_entry_point(vcpu, guest_call);
-	TEST_ASSERT_EQ(run_guest(vcpu), exits);
+	TEST_ASSERT_EQ(run_guest(vcpu, UCALL_SYNC), exits);
+	plan.gpa = gpa;
+}
+
+static void finish(struct kvm_vcpu *vcpu)
+{
+	plan.done = true;
+	sync_global_to_guest(vcpu->vm, plan);
+	TEST_ASSERT_EQ(run_guest(vcpu, UCALL_DONE), 0);
+	plan.done = false;
+}
+
+static void require_exit(void)
+{
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_EXIT_HYPERCALL) & BIT(KVM_HC_MSI_COMPOSE));
 }
 
 static void enable_exit(struct kvm_vm *vm)
 {
-	TEST_REQUIRE(kvm_check_cap(KVM_CAP_EXIT_HYPERCALL) & BIT(KVM_HC_MSI_COMPOSE));
 	vm_enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, BIT(KVM_HC_MSI_COMPOSE));
 }
 
 KVM_ONE_VCPU_TEST_SUITE(msi_compose);
 
 /* Without KVM_CAP_EXIT_HYPERCALL: -KVM_ENOSYS, no exit */
-KVM_ONE_VCPU_TEST(msi_compose, capability_off, guest_call)
+KVM_ONE_VCPU_TEST(msi_compose, capability_off, guest_calls)
 {
-	uint64_t gpa = request_page(vcpu->vm);
-
-	run_call(vcpu, gpa, 0, -KVM_ENOSYS, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 0);
+	require_exit();
+	start(vcpu);
+	call(vcpu, 0, 0, -KVM_ENOSYS, true, KVM_MSI_COMPOSE_ACTIVATE, KVM_MSI_COMPOSE_F_IMS, 7, 0);
+	finish(vcpu);
 }
 
 /* Enabled: one exit per call, the result in guest memory */
-KVM_ONE_VCPU_TEST(msi_compose, forwarded, guest_call)
+KVM_ONE_VCPU_TEST(msi_compose, forwarded, guest_calls)
 {
-	uint64_t gpa = request_page(vcpu->vm);
-
+	require_exit();
 	enable_exit(vcpu->vm);
-	run_call(vcpu, gpa, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
-	run_call(vcpu, gpa, 0, 0, true, KVM_MSI_COMPOSE_UPDATE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
-	run_call(vcpu, gpa, 0, 0, true, KVM_MSI_COMPOSE_RELEASE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
+	start(vcpu);
+	call(vcpu, 0, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
+	call(vcpu, 0, 0, 0, true, KVM_MSI_COMPOSE_UPDATE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
+	call(vcpu, 0, 0, 0, true, KVM_MSI_COMPOSE_RELEASE, KVM_MSI_COMPOSE_F_IMS, 7, 1);
+	finish(vcpu);
 }
 
 /* The VMM refuses: its errno reaches the guest, which finds no result */
-KVM_ONE_VCPU_TEST(msi_compose, vmm_refuses, guest_call)
+KVM_ONE_VCPU_TEST(msi_compose, vmm_refuses, guest_calls)
 {
-	uint64_t gpa = request_page(vcpu->vm);
-
+	require_exit();
 	enable_exit(vcpu->vm);
-	run_call(vcpu, gpa, 0, -KVM_ENOSPC, true, KVM_MSI_COMPOSE_ACTIVATE, 0, LABEL_NOSPC, 1);
-	run_call(vcpu, gpa, 0, -KVM_EINVAL, true, 9, 0, 7, 1);
-	run_call(vcpu, gpa, 0, -KVM_EOPNOTSUPP, true, KVM_MSI_COMPOSE_ACTIVATE,
-		 KVM_MSI_COMPOSE_F_DEST_LOGICAL, 7, 1);
+	start(vcpu);
+	call(vcpu, 0, 0, -KVM_ENOSPC, true, KVM_MSI_COMPOSE_ACTIVATE, KVM_MSI_COMPOSE_F_IMS,
+	     LABEL_NOSPC, 1);
+	call(vcpu, 0, 0, -KVM_EINVAL, true, 9, 0, 0, 1);
+	call(vcpu, 0, 0, -KVM_EOPNOTSUPP, true, KVM_MSI_COMPOSE_ACTIVATE,
+	     KVM_MSI_COMPOSE_F_DEST_LOGICAL, 0, 1);
+	finish(vcpu);
 }
 
 /*
- * Enforced PV CPUID: the bit clear refuses without an exit; set (in a
- * second VM: CPUID cannot change once a vCPU ran), the call is forwarded
+ * Enforced PV CPUID: the bit clear refuses without an exit; set (on a
+ * second vCPU: CPUID cannot change once a vCPU ran), the call is forwarded
  */
-KVM_ONE_VCPU_TEST(msi_compose, enforced_pv_cpuid, guest_call)
+KVM_ONE_VCPU_TEST(msi_compose, enforced_pv_cpuid, guest_calls)
 {
 	struct kvm_vcpu *vcpu2;
-	struct kvm_vm *vm2;
-	uint64_t gpa;
 
+	require_exit();
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_ENFORCE_PV_FEATURE_CPUID));
-	gpa = request_page(vcpu->vm);
 	enable_exit(vcpu->vm);
 	vcpu_enable_cap(vcpu, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
 	vcpu_clear_cpuid_feature(vcpu, X86_FEATURE_KVM_MSI_COMPOSE);
-	run_call(vcpu, gpa, 0, -KVM_ENOSYS, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 0);
+	start(vcpu);
+	call(vcpu, 0, 0, -KVM_ENOSYS, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 0, 0);
+	finish(vcpu);
 
-	vm2 = vm_create_with_one_vcpu(&vcpu2, guest_call);
-	gpa = request_page(vm2);
-	enable_exit(vm2);
+	vcpu2 = vm_vcpu_add(vcpu->vm, 1, guest_calls);
 	vcpu_enable_cap(vcpu2, KVM_CAP_ENFORCE_PV_FEATURE_CPUID, 1);
 	vcpu_set_cpuid_feature(vcpu2, X86_FEATURE_KVM_MSI_COMPOSE);
-	run_call(vcpu2, gpa, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 1);
-	kvm_vm_free(vm2);
+	TEST_ASSERT_EQ(run_guest(vcpu2, UCALL_SYNC), 0);
+	call(vcpu2, 0, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 0, 1);
+	finish(vcpu2);
 }
 
 /* KVM's own checks: the documented error, no exit, the host unharmed */
-KVM_ONE_VCPU_TEST(msi_compose, bad_arguments, guest_call)
+KVM_ONE_VCPU_TEST(msi_compose, bad_arguments, guest_calls)
 {
-	struct kvm_vm *vm = vcpu->vm;
-	uint64_t gpa = request_page(vm);
-	/* In no memory slot: the guest does not touch it */
-	uint64_t outside = 1ULL << (vm->pa_bits - 2);
+	/* In no memory slot (the guest does not touch it) */
+	uint64_t outside = 1ULL << (vcpu->vm->pa_bits - 2);
 
-	enable_exit(vm);
-	run_call(vcpu, gpa + 8, 0, -KVM_EINVAL, false, 0, 0, 0, 0);	/* not aligned */
-	run_call(vcpu, gpa + 4064, 0, -KVM_EINVAL, false, 0, 0, 0, 0);	/* across the page */
-	run_call(vcpu, gpa, 1, -KVM_EINVAL, false, 0, 0, 0, 0);	/* a1 not zero */
-	run_call(vcpu, outside, 0, -KVM_EFAULT, false, 0, 0, 0, 0);
+	require_exit();
+	enable_exit(vcpu->vm);
+	start(vcpu);
+	call(vcpu, 8, 0, -KVM_EINVAL, false, 0, 0, 0, 0);	/* not aligned */
+	call(vcpu, 0, 1, -KVM_EINVAL, false, 0, 0, 0, 0);	/* a1 not zero */
+	call(vcpu, outside - plan.gpa, 0, -KVM_EFAULT, false, 0, 0, 0, 0);
 	/* Still answering */
-	run_call(vcpu, gpa, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 7, 1);
+	call(vcpu, 0, 0, 0, true, KVM_MSI_COMPOSE_ACTIVATE, 0, 0, 1);
+	finish(vcpu);
 }
 
 /* A fixed-seed loop of random requests: each answered or refused as documented */
 KVM_ONE_VCPU_TEST(msi_compose, random_requests, guest_random)
 {
 	struct kvm_vm *vm = vcpu->vm;
-	uint64_t gpa = request_page(vm);
 	int exits;
 
+	require_exit();
 	enable_exit(vm);
-	guest_rng = new_guest_random_state(0x4d5349);
+	pr_info("random requests, seed %#x\n", RANDOM_SEED);
+	guest_rng = new_guest_random_state(RANDOM_SEED);
 	sync_global_to_guest(vm, guest_rng);
-	plan.gpa = gpa;
+	request_page(vm, &plan.gva, &plan.gpa);
 	plan.a1 = 1ULL << (vm->pa_bits - 2);
 	sync_global_to_guest(vm, plan);
 	forwarded = 0;
 	sync_global_to_guest(vm, forwarded);
-	exits = run_guest(vcpu);
+	exits = run_guest(vcpu, UCALL_DONE);
 	sync_global_from_guest(vm, forwarded);
 	TEST_ASSERT_EQ(exits, forwarded);
 	TEST_ASSERT(forwarded > NR_RANDOM / 2, "%u of %u forwarded", forwarded, NR_RANDOM);
 }
 
+static pthread_barrier_t barrier;
+
 static void *vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
 
+	pthread_barrier_wait(&barrier);
 	/* 50 calls, each answered on this vCPU's own exit */
-	TEST_ASSERT_EQ(run_guest(vcpu), 50);
+	TEST_ASSERT_EQ(run_guest(vcpu, UCALL_DONE), 50);
 	return NULL;
 }
 
-/* Several vCPUs call at once; each is answered on its own vCPU */
+/*
+ * Several vCPUs call at the same time, each with its own request page:
+ * each call is answered on the vCPU that made it, from the page it names
+ */
 TEST(several_vcpus)
 {
 	struct kvm_vcpu *vcpus[NR_VCPUS];
 	pthread_t threads[NR_VCPUS];
+	uint64_t gva, gpa;
 	struct kvm_vm *vm;
 	int i;
 
+	require_exit();
 	vm = vm_create_with_vcpus(NR_VCPUS, guest_multi, vcpus);
 	enable_exit(vm);
-	for (i = 0; i < NR_VCPUS; i++)
-		vcpu_args_set(vcpus[i], 2, request_page(vm), i);
+	for (i = 0; i < NR_VCPUS; i++) {
+		request_page(vm, &gva, &gpa);
+		vcpu_args_set(vcpus[i], 3, gva, gpa, i);
+	}
+	pthread_barrier_init(&barrier, NULL, NR_VCPUS);
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_create(&threads[i], NULL, vcpu_thread, vcpus[i]);
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
 	kvm_vm_free(vm);
 }
 
