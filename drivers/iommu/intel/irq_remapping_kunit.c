@@ -474,6 +474,37 @@ static void compose_test_activate_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, mock_live());
 }
 
+/*
+ * A refused release: free_irq() cannot fail, the guest's side is clean
+ * (deactivated, its own message back in the entry) and the entry works
+ * again; the host is told at the next activation, which issues anew
+ */
+static void compose_test_release_fails(struct kunit *test)
+{
+	struct compose_test *ct = test->priv;
+	struct pci_dev *pdev = compose_test_device(test, 0x1234, 0x11e8);
+	struct msi_desc *desc;
+	unsigned int irq;
+
+	ct->table = pci_allocate_ims_table(pdev, &ims_template, IMS_SLOTS, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ct->table));
+	desc = ct_alloc(test, ct, 9, NULL);
+	irq = desc->irq;
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq));
+
+	mock_fail_next(X86_MSI_COMPOSE_RELEASE, -EIO);
+	ct_free_irq(ct, irq);
+	KUNIT_EXPECT_FALSE(test, irqd_is_activated(irq_get_irq_data(irq)));
+	/* The device holds no message, the host still the refused one */
+	KUNIT_EXPECT_EQ(test, 0, ims_store[9].address_lo);
+	KUNIT_EXPECT_EQ(test, 1, mock_live());
+
+	KUNIT_ASSERT_EQ(test, 0, ct_request(ct, irq));
+	KUNIT_EXPECT_EQ(test, 2, mock.calls[X86_MSI_COMPOSE_ACTIVATE]);
+	ct_free_irq(ct, irq);
+	KUNIT_EXPECT_EQ(test, 0, mock_live());
+}
+
 /* A refused update fails irq_set_affinity() and keeps the old vector and target */
 static void compose_test_update_fails(struct kunit *test)
 {
@@ -617,6 +648,7 @@ static struct kunit_case compose_test_cases[] = {
 	KUNIT_CASE(compose_test_reservation),
 	KUNIT_CASE(compose_test_activate_fails),
 	KUNIT_CASE(compose_test_update_fails),
+	KUNIT_CASE(compose_test_release_fails),
 	KUNIT_CASE(compose_test_managed),
 	KUNIT_CASE(compose_test_recompose),
 	KUNIT_CASE(compose_test_multi_msi),
