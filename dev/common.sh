@@ -19,7 +19,7 @@ TREE=$CACHE/tree              # assembled tree: a worktree of $BASEREPO
 # build directory and initramfs are its own.
 FLAVOUR=${MSI_TABLE_FLAVOUR:-}
 BUILD=$CACHE/build${FLAVOUR:+-$FLAVOUR}
-INITRAMFS=$CACHE/initramfs${FLAVOUR:+-$FLAVOUR}.cpio.gz
+INITRAMFS=${MSI_TABLE_INITRAMFS:-$CACHE/initramfs${FLAVOUR:+-$FLAVOUR}.cpio.gz}
 JOBS=${JOBS:-$(nproc)}
 ARCH=x86_64
 export ARCH

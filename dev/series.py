@@ -31,6 +31,19 @@ MANIFEST = os.path.join(PATCHES, 'manifest')
 MAINT = 'MAINTAINERS'
 SERIES_REF = 'refs/msi-table/series'
 ASSEMBLED_REF = 'refs/msi-table/assembled'
+# --patches DIR --no-overlay: a series of diffs only (the QEMU series in
+# qemu/patches/): no manifest, no overlay, no MAINTAINERS entry.
+NO_OVERLAY = False
+
+
+def set_patches(path, no_overlay, ref_prefix):
+    global PATCHES, SERIES, MANIFEST, NO_OVERLAY, SERIES_REF, ASSEMBLED_REF
+    PATCHES = os.path.abspath(path)
+    SERIES = os.path.join(PATCHES, 'series')
+    MANIFEST = os.path.join(PATCHES, 'manifest')
+    NO_OVERLAY = no_overlay
+    SERIES_REF = ref_prefix + '/series'
+    ASSEMBLED_REF = ref_prefix + '/assembled'
 
 
 class SeriesError(Exception):
@@ -65,6 +78,8 @@ def read_manifest():
     """Return {patch: [new files]} and the list of (file, patch) pairs."""
     owners = {}
     pairs = []
+    if NO_OVERLAY:
+        return owners, pairs
     with open(MANIFEST) as f:
         for n, line in enumerate(f, 1):
             line = line.split('#', 1)[0].strip()
@@ -134,8 +149,10 @@ def assemble(repo, parent, verbose=False):
     names = read_series()
     owners, pairs = read_manifest()
     check_model(names, owners, pairs)
-    with open(os.path.join(TOP, MAINT)) as f:
-        maint_entry = f.read()
+    maint_entry = ''
+    if not NO_OVERLAY:
+        with open(os.path.join(TOP, MAINT)) as f:
+            maint_entry = f.read()
     date = git(TOP, 'log', '-1', '--format=%cI', check=False).strip() or \
         '2026-01-01T00:00:00Z'
     name = git(TOP, 'config', 'user.name', check=False).strip() or 'MSI table series'
@@ -215,6 +232,8 @@ OVERLAY_DIRS = ('arch', 'drivers', 'include', 'kernel', 'lib', 'tools',
 
 
 def overlay_files():
+    if NO_OVERLAY:
+        return []
     out = git(TOP, 'ls-files', '--cached', '--others', '--exclude-standard',
               '--', *OVERLAY_DIRS, MAINT)
     return [line for line in out.split('\n') if line]
@@ -273,7 +292,9 @@ def refresh(repo, base):
         upstream, new = [], []
         for line in filter(None, changed):
             st, path = line.split('\t', 1)
-            if path == MAINT:
+            if NO_OVERLAY:
+                upstream.append(path)
+            elif path == MAINT:
                 new.append(MAINT)
             elif path in base_files:
                 upstream.append(path)
@@ -314,12 +335,12 @@ def refresh(repo, base):
             os.unlink(os.path.join(TOP, path))
             print('removed %s (no longer added by the series)' % path, file=sys.stderr)
     # MAINTAINERS: the lines the series adds are the entry.
-    mdiff = git(repo, 'diff', '-U0', base, head, '--', MAINT)
+    mdiff = '' if NO_OVERLAY else git(repo, 'diff', '-U0', base, head, '--', MAINT)
     entry = [l[1:] for l in mdiff.split('\n')
              if l.startswith('+') and not l.startswith('+++')]
     if [l for l in mdiff.split('\n') if l.startswith('-') and not l.startswith('---')]:
         raise SeriesError('the series removes MAINTAINERS lines; only its own entry may change')
-    if entry:
+    if entry and not NO_OVERLAY:
         with open(os.path.join(TOP, MAINT), 'w') as f:
             f.write('\n'.join(l for l in entry).strip('\n') + '\n')
     manifest = [(n, [p for p in files if p in final_files or p == MAINT])
@@ -331,14 +352,19 @@ def refresh(repo, base):
     with open(SERIES, 'w') as f:
         f.write('# The exported series, in order (quilt series file).\n')
         f.write(''.join(n + '\n' for n in names))
+    if not NO_OVERLAY:
+        write_manifest(manifest)
+    for line in folded:
+        print(line, file=sys.stderr)
+    return head
+
+
+def write_manifest(manifest):
     with open(MANIFEST, 'w') as f:
         f.write('# patch: the new files it adds, whole ("MAINTAINERS": the series\' entry)\n')
         for n, files in manifest:
             if files:
                 f.write('%s: %s\n' % (n, ' '.join(files)))
-    for line in folded:
-        print(line, file=sys.stderr)
-    return head
 
 
 def fold_uncommitted(repo, base):
@@ -367,7 +393,13 @@ def main():
     ap.add_argument('--repo', help='the git repository holding the base')
     ap.add_argument('--base', default='base')
     ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('--patches', help='the series directory (default: patches/)')
+    ap.add_argument('--no-overlay', action='store_true',
+                    help='diffs only: no manifest, overlay or MAINTAINERS entry')
+    ap.add_argument('--ref-prefix', default='refs/msi-table')
     a = ap.parse_args()
+    if a.patches or a.no_overlay or a.ref_prefix != 'refs/msi-table':
+        set_patches(a.patches or PATCHES, a.no_overlay, a.ref_prefix)
     try:
         if a.command == 'check':
             _, pairs = read_manifest()

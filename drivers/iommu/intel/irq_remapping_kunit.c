@@ -344,6 +344,9 @@ static void compose_test_msix(struct kunit *test)
 		check_req(test, req, X86_MSI_COMPOSE_ACTIVATE, pdev, irq[i],
 			  mock.calls[X86_MSI_COMPOSE_UPDATE] == updates);
 		KUNIT_EXPECT_EQ(test, 0, req->flags & X86_MSI_COMPOSE_F_IMS);
+		/* Table and label name IMS entries only */
+		KUNIT_EXPECT_EQ(test, 0, req->table_id);
+		KUNIT_EXPECT_EQ(test, 0, req->hw_label);
 		KUNIT_EXPECT_EQ(test, 1, req->nr_handles);
 	}
 	KUNIT_EXPECT_EQ(test, 3, mock_live());

@@ -58,7 +58,8 @@ static irqreturn_t msi_table_test_irq(int irq, void *data)
 	struct msi_table_test_vector *v = &t->vec[label];
 
 	v->cpu = smp_processor_id();
-	t->ops->ack(t, label);
+	if (!t->ops->ack(t, label))
+		return IRQ_NONE;
 	atomic_inc(&v->count);
 	wake_up(&t->wait);
 	return IRQ_HANDLED;

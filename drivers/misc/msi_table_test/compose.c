@@ -73,6 +73,9 @@ static int compose_test_check(const struct x86_msi_compose_req *req)
 	if (req->flags & ~(X86_MSI_COMPOSE_F_IMS | X86_MSI_COMPOSE_F_PASID |
 			   X86_MSI_COMPOSE_F_DEST_LOGICAL))
 		return -EINVAL;
+	/* Table and label name IMS entries only (hypercalls.rst) */
+	if (!(req->flags & X86_MSI_COMPOSE_F_IMS) && (req->table_id || req->hw_label))
+		return -EINVAL;
 	return 0;
 }
 

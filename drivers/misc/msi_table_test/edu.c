@@ -186,11 +186,12 @@ static int edu_test_fire(struct msi_table_test *t, unsigned int label)
 	return 0;
 }
 
-static void edu_test_ack(struct msi_table_test *t, unsigned int label)
+static bool edu_test_ack(struct msi_table_test *t, unsigned int label)
 {
 	void __iomem *regs = to_edu(t)->regs;
 
 	writel(readl(regs + EDU_IRQ_STATUS), regs + EDU_IRQ_ACK);
+	return true;
 }
 
 /*
@@ -501,8 +502,9 @@ static int edu_ims_fire(struct msi_table_test *t, unsigned int label)
 }
 
 /* IMS vectors are edge triggered messages: nothing to acknowledge */
-static void edu_ims_ack(struct msi_table_test *t, unsigned int label)
+static bool edu_ims_ack(struct msi_table_test *t, unsigned int label)
 {
+	return true;
 }
 
 static bool edu_ims_pending(struct msi_table_test *t, unsigned int label)

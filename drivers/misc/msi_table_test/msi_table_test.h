@@ -18,7 +18,9 @@ struct msi_table_test;
 /**
  * struct msi_table_test_ops - What the device does for the common code
  * @fire:	Make the device raise the vector at @label
- * @ack:	In the interrupt handler: acknowledge the vector at @label
+ * @ack:	In the interrupt handler: acknowledge the vector at @label;
+ *		false if the device raised no cause for it (a spurious
+ *		message: not counted)
  * @pending:	Optional: whether the device holds an interrupt of the masked
  *		vector at @label
  * @clear_pending: Optional: drop an interrupt the device holds for the entry
@@ -36,7 +38,7 @@ struct msi_table_test;
  */
 struct msi_table_test_ops {
 	int	(*fire)(struct msi_table_test *t, unsigned int label);
-	void	(*ack)(struct msi_table_test *t, unsigned int label);
+	bool	(*ack)(struct msi_table_test *t, unsigned int label);
 	bool	(*pending)(struct msi_table_test *t, unsigned int label);
 	void	(*clear_pending)(struct msi_table_test *t, unsigned int label);
 	int	(*cmd)(struct msi_table_test *t, const char *cmd, unsigned int arg);

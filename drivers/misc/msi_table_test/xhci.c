@@ -105,9 +105,10 @@ static int xhci_test_fire(struct msi_table_test *t, unsigned int label)
 	return 0;
 }
 
-static void xhci_test_ack(struct msi_table_test *t, unsigned int label)
+static bool xhci_test_ack(struct msi_table_test *t, unsigned int label)
 {
 	writel(XHCI_IMAN_IP | XHCI_IMAN_IE, to_xhci(t)->rt + XHCI_IR(label) + XHCI_IMAN);
+	return true;
 }
 
 static struct msi_table *xhci_test_create(struct msi_table_test *t, unsigned int n)
