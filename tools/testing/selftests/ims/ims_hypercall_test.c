@@ -103,30 +103,6 @@ static int apicid_of(int cpu)
 	return id;
 }
 
-/* The address of the message the store holds for @label */
-static int slot_address(const char *dir, int label, unsigned long long *addr)
-{
-	char path[512], line[256];
-	int ret = -ENOENT, l;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/slots", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *a = strstr(line, " addr ");
-
-		if (sscanf(line, "slot %d", &l) == 1 && l == label && a &&
-		    sscanf(a, " addr %llx", addr) == 1) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 FIXTURE(hypercall) {
 	char dir[320];
 	int sid, other_sid, index, vector, dest, irq;
@@ -135,7 +111,7 @@ FIXTURE(hypercall) {
 FIXTURE_SETUP(hypercall)
 {
 	char bdf[64], nic[64];
-	unsigned long long addr;
+	struct ims_entry entry;
 	struct vec_state v;
 	int cpu;
 
@@ -156,10 +132,10 @@ FIXTURE_SETUP(hypercall)
 	ASSERT_EQ(0, vector_of(v.irq, &self->vector, &cpu));
 	self->dest = apicid_of(cpu);
 	ASSERT_LE(0, self->dest);
-	/* Remappable format: index bits 14:0 at 19:5, bit 15 at 2 */
-	ASSERT_EQ(0, slot_address(self->dir, LABEL, &addr));
-	ASSERT_EQ(0x10, addr & 0x10);
-	self->index = (addr >> 5 & 0x7fff) | (addr >> 2 & 1) << 15;
+	/* Remappable format (bit 4); the handle is the IRTE index here */
+	ASSERT_EQ(0, ims_entry(self->dir, LABEL, &entry));
+	ASSERT_EQ(0x10, entry.addr & 0x10);
+	self->index = msg_handle(entry.addr);
 	TH_LOG("label %d: irq %d, sid %#x, IRTE %d, vector %d, APIC %d", LABEL, v.irq,
 	       self->sid, self->index, self->vector, self->dest);
 }
@@ -260,11 +236,11 @@ TEST_F(hypercall, mismatched)
 /* A released message is not delivered; the entry's calls are refused */
 TEST_F(hypercall, released)
 {
-	unsigned long long addr;
 	struct vec_state other, after;
+	struct ims_entry entry;
 	char cmd[64];
 
-	ASSERT_EQ(0, slot_address(self->dir, LABEL, &addr));
+	ASSERT_EQ(0, ims_entry(self->dir, LABEL, &entry));
 	/* Another vector, to see that nothing reaches anyone */
 	ASSERT_EQ(0, drv(self->dir, "alloc %d", LABEL + 1));
 	ASSERT_EQ(0, vec(self->dir, LABEL + 1, &other));
@@ -273,7 +249,7 @@ TEST_F(hypercall, released)
 				self->sid, self->index, self->vector, self->dest));
 	EXPECT_EQ(-EINVAL, call("op=3 sid=%d index=%d nr=1", self->sid, self->index));
 	/* The device sends it: the VMM drops it (QEMU's stderr says so) */
-	snprintf(cmd, sizeof(cmd), "send %#llx", addr);
+	snprintf(cmd, sizeof(cmd), "send %#llx", entry.addr);
 	ASSERT_EQ(0, drv(self->dir, "%s", cmd));
 	usleep(200000);
 	ASSERT_EQ(0, vec(self->dir, LABEL + 1, &after));

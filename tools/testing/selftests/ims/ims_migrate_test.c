@@ -63,31 +63,6 @@ static long hook_value(const char *key)
 	return v;
 }
 
-/* The message the store holds for @label ("addr ... data ..."), from "slots" */
-static int slot_message(const char *dir, int label, char *msg, size_t size)
-{
-	char path[512], line[256];
-	int ret = -ENOENT, l;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/slots", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *m = strstr(line, " addr ");
-
-		if (sscanf(line, "slot %d", &l) == 1 && l == label && m) {
-			snprintf(msg, size, "%s", m + 1);
-			*strstr(msg, " ctrl") = 0;
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
 static void console_mark(const char *s)
 {
 	FILE *f = fopen("/dev/kmsg", "w");
@@ -112,8 +87,8 @@ FIXTURE_TEARDOWN(migrate)
 /* The migration itself takes a while under TCG: more than the default 30 s */
 TEST_F_TIMEOUT(migrate, recomposed_after_migration, WAIT_SECONDS + 120)
 {
+	struct ims_entry before[2][NR_SLOTS], after;
 	char bdf[64], nic[64], ims[2][320], msix[256];
-	char before[2][NR_SLOTS][128], after[128];
 	long recomposed, entries, now;
 	struct vec_state v, w;
 	time_t deadline;
@@ -133,8 +108,7 @@ TEST_F_TIMEOUT(migrate, recomposed_after_migration, WAIT_SECONDS + 120)
 		for (i = 0; i < ARRAY_SIZE(labels); i++) {
 			ASSERT_EQ(0, drv(ims[t], "alloc %d", labels[i]));
 			fire_and_count(_metadata, ims[t], NR_SLOTS, labels[i], 1);
-			ASSERT_EQ(0, slot_message(ims[t], labels[i], before[t][labels[i]],
-						  sizeof(before[t][0])));
+			ASSERT_EQ(0, ims_entry(ims[t], labels[i], &before[t][labels[i]]));
 		}
 	}
 	drv(msix, "free 2");
@@ -171,9 +145,10 @@ TEST_F_TIMEOUT(migrate, recomposed_after_migration, WAIT_SECONDS + 120)
 
 	for (t = 0; t < 2; t++) {
 		for (i = 0; i < ARRAY_SIZE(labels); i++) {
-			ASSERT_EQ(0, slot_message(ims[t], labels[i], after, sizeof(after)));
-			EXPECT_STRNE(before[t][labels[i]], after) {
-				TH_LOG("%s label %d still holds %s", ims[t], labels[i], after);
+			ASSERT_EQ(0, ims_entry(ims[t], labels[i], &after));
+			EXPECT_NE(before[t][labels[i]].addr, after.addr) {
+				TH_LOG("%s label %d still holds %#llx", ims[t], labels[i],
+				       after.addr);
 			}
 			if (t == 0 && labels[i] == MASKED)
 				continue;
