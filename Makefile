@@ -7,7 +7,7 @@
 #   make refresh  write edits made in the assembled tree back to the repo
 #   make bisect   build the test kernel after each patch of the series
 #   make cross    compile-test the touched core for arm64
-#   make bench    the msi_table benchmark (KUnit, figures printed)
+#   make bench    the msi_table benchmarks (KUnit, guest, reference VMM; figures printed)
 #   make debug    KASAN + kmemleak kernel: KUnit and the ims kselftests
 #   make vmm      build the reference VMM (QEMU series in qemu/patches/)
 #   make nested   L2 under the reference VMM with -accel kvm inside L1
@@ -63,10 +63,11 @@ cross: tree
 debug: tree
 	@$(DEV)/debug
 
-bench: kernel initramfs
+bench: kernel initramfs vmm
 	@KUNIT_TIMEOUT=1800 $(DEV)/kunit/run msi_bench
 	@$(DEV)/boot ir bench && grep -ho 'msi-table-bench: .*\|msi-table-guest: bench.*' \
 		$(CURDIR)/out/boot/ir/console.log | sed 's/^msi-table-bench: /INFO bench (guest, VT-d IR): /' 
+	@$(DEV)/vmmbench
 
 # The reference VMM (the QEMU series in qemu/patches/): built by make check
 vmm: deps

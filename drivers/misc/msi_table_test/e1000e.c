@@ -14,6 +14,7 @@
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/irq.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/msi_table.h>
@@ -36,6 +37,8 @@
  */
 #define E1000_ICR_CAUSE(n)	BIT(20 + (n))
 #define E1000_IVAR_MAP		0xcba98	/* field n: valid, entry n */
+/* The benchmarks use entries 1-4 */
+#define E1000E_LC_VECTORS	4
 
 struct e1000e_test {
 	struct msi_table_test	t;
@@ -225,6 +228,136 @@ static const struct file_operations e1000e_bench_fops = {
 	.write	= e1000e_bench_write,
 };
 
+/*
+ * "lifecycle": @rounds times, entries 1-4 of the table through each step of
+ * a vector's life, one step for all four before the next: allocate,
+ * request_irq(), move to another CPU, free_irq(), free. Printed: the time
+ * per vector of each step. Before each step the driver writes 0xa1-0xa5
+ * (0xaf at the end) to the cache line size register: a VMM tracing config
+ * writes (QEMU's pci_cfg_write) can tell which step its other trace lines,
+ * trapped MSI-X writes and hypercalls, belong to (dev/vmmbench.py).
+ */
+enum { LC_ALLOC, LC_REQUEST, LC_AFFINITY, LC_FREE_IRQ, LC_FREE, LC_STEPS };
+static const char * const e1000e_lc_names[LC_STEPS] = {
+	"alloc", "request_irq", "affinity", "free_irq", "free",
+};
+
+static void e1000e_lc_mark(struct pci_dev *pdev, unsigned int step)
+{
+	pci_write_config_byte(pdev, PCI_CACHE_LINE_SIZE, 0xa1 + step);
+}
+
+/* Another online CPU than the one @irq's interrupt goes to now */
+static int e1000e_lc_move(unsigned int irq)
+{
+	const struct cpumask *eff = irq_data_get_effective_affinity_mask(irq_get_irq_data(irq));
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, cpumask_first(eff));
+
+	if (cpu >= nr_cpu_ids)
+		return -ENODEV;
+	return irq_set_affinity(irq, cpumask_of(cpu));
+}
+
+static int e1000e_lifecycle(struct msi_table_test *t, unsigned int rounds, s64 *ns)
+{
+	struct msi_desc *v[E1000E_LC_VECTORS] = { };
+	unsigned int r, l, step;
+	int ret = 0, err;
+	ktime_t t0;
+
+	for (r = 0; r < rounds && !ret; r++) {
+		for (step = 0; step < LC_STEPS; step++) {
+			e1000e_lc_mark(t->pdev, step);
+			t0 = ktime_get();
+			for (l = 0; l < E1000E_LC_VECTORS; l++) {
+				switch (step) {
+				case LC_ALLOC:
+					v[l] = msi_table_alloc_vector(t->table, l + 1, NULL, NULL);
+					if (IS_ERR(v[l])) {
+						ret = ret ?: PTR_ERR(v[l]);
+						v[l] = NULL;
+					}
+					break;
+				case LC_REQUEST:
+					err = v[l] ? request_irq(v[l]->irq, e1000e_bench_irq, 0,
+								 "msi-table-bench", t) : 0;
+					if (err) {
+						ret = ret ?: err;
+						msi_table_free_vector(t->table, v[l]);
+						v[l] = NULL;
+					}
+					break;
+				case LC_AFFINITY:
+					if (v[l])
+						ret = ret ?: e1000e_lc_move(v[l]->irq);
+					break;
+				case LC_FREE_IRQ:
+					if (v[l])
+						free_irq(v[l]->irq, t);
+					break;
+				case LC_FREE:
+					if (v[l])
+						msi_table_free_vector(t->table, v[l]);
+					v[l] = NULL;
+					break;
+				}
+			}
+			ns[step] += ktime_to_ns(ktime_sub(ktime_get(), t0));
+		}
+	}
+	e1000e_lc_mark(t->pdev, 0xaf - 0xa1);
+	return ret;
+}
+
+static ssize_t e1000e_lifecycle_write(struct file *file, const char __user *ubuf,
+				      size_t count, loff_t *ppos)
+{
+	struct msi_table_test *t = file->private_data;
+	s64 ns[LC_STEPS] = { };
+	unsigned int rounds, n;
+	u8 cls;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, count, 0, &rounds);
+	if (ret)
+		return ret;
+	if (!rounds || rounds > 10000)
+		return -EINVAL;
+
+	mutex_lock(&t->lock);
+	ret = -ENOENT;
+	if (!t->table)
+		goto unlock;
+	ret = -ENOSPC;
+	if (t->hwsize < E1000E_LC_VECTORS + 1)
+		goto unlock;
+	ret = -EBUSY;
+	for (n = 0; n < t->hwsize; n++)
+		if (t->vec[n].desc)
+			goto unlock;
+
+	pci_read_config_byte(t->pdev, PCI_CACHE_LINE_SIZE, &cls);
+	ret = e1000e_lifecycle(t, rounds, ns);
+	pci_write_config_byte(t->pdev, PCI_CACHE_LINE_SIZE, cls);
+	if (ret)
+		goto unlock;
+	n = rounds * E1000E_LC_VECTORS;
+	pr_info("msi-table-bench: e1000e lifecycle, %u vectors: %s %lld, %s %lld, %s %lld, %s %lld, %s %lld ns/vector\n",
+		n, e1000e_lc_names[0], div_s64(ns[0], n), e1000e_lc_names[1], div_s64(ns[1], n),
+		e1000e_lc_names[2], div_s64(ns[2], n), e1000e_lc_names[3], div_s64(ns[3], n),
+		e1000e_lc_names[4], div_s64(ns[4], n));
+	ret = count;
+unlock:
+	mutex_unlock(&t->lock);
+	return ret;
+}
+
+static const struct file_operations e1000e_lifecycle_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= e1000e_lifecycle_write,
+};
+
 static void e1000e_test_clear_pending(struct msi_table_test *t, unsigned int label)
 {
 	writel(BIT(label), to_e1000e(t)->regs + E1000_PBACLR);
@@ -279,6 +412,7 @@ static int e1000e_test_probe(struct pci_dev *pdev, const struct pci_device_id *i
 	if (ret)
 		return ret;
 	debugfs_create_file("bench", 0200, e->t.dir, &e->t, &e1000e_bench_fops);
+	debugfs_create_file("lifecycle", 0200, e->t.dir, &e->t, &e1000e_lifecycle_fops);
 	pci_set_drvdata(pdev, e);
 	return 0;
 }
