@@ -7,6 +7,7 @@
 #   make refresh  write edits made in the assembled tree back to the repo
 #   make bisect   build the test kernel after each patch of the series
 #   make cross    compile-test the touched core for arm64
+#   make arm64    the series at run time on arm64 (virt, GICv3 ITS): boot + KUnit
 #   make bench    the msi_table benchmarks (KUnit, guest, reference VMM; figures printed)
 #   make debug    KASAN + kmemleak kernel: KUnit and the ims kselftests
 #   make vmm      build the reference VMM (QEMU series in qemu/patches/)
@@ -16,7 +17,7 @@ SHELL := /bin/bash
 DEV := $(CURDIR)/dev
 
 .PHONY: all run check lint series refresh bisect cross bench debug deps base tree kernel \
-	initramfs tree-path clean vmm nested
+	initramfs tree-path clean vmm nested arm64
 
 all: check
 
@@ -59,6 +60,10 @@ bisect: tree
 
 cross: tree
 	@$(DEV)/cross
+
+arm64: tree
+	@$(DEV)/arm64 all
+	@$(DEV)/arm64 kunit
 
 debug: tree
 	@$(DEV)/debug

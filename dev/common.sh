@@ -42,4 +42,38 @@ kmake() {
 		-j"$JOBS" -s "$@"
 }
 
+# The machine's own Debian mirror: the first URI of its main archive in
+# /etc/apt (never written into the repository)
+mirror_uri() {
+	local f uri
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /:\/\// && $i !~ /security/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && { echo "$uri"; return; }
+	done
+}
+
+# apt_private DIR ARGS...: apt-get on a private configuration kept in DIR
+# (its sources.list, lists and archives), for suites and architectures the
+# machine's own apt does not have
+apt_private() {
+	local dir=$1
+	shift
+	apt-get -q -o Dir::Etc::sourcelist="$dir/sources.list" \
+		-o Dir::Etc::sourceparts=- -o Dir::State::Lists="$dir/lists" \
+		-o Dir::Cache::Archives="$dir/archives" \
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
+		-o APT::Get::List-Cleanup=0 "$@"
+}
+
+# verified FILE SHA256: FILE is there and has that checksum
+verified() {
+	[ -f "$1" ] && echo "$2  $1" | sha256sum -c --status
+}
+
 mkdir -p "$CACHE" "$OUT"

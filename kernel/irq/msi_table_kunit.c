@@ -13,10 +13,12 @@
 #include <linux/irqdomain.h>
 #include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/msi.h>
 #include <linux/msi_table.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <trace/events/msi_table.h>
 
 /* Brackets for the log scanner of the test harness: a WARN provoked on purpose */
@@ -1029,8 +1031,9 @@ static void msi_table_test_10000(struct kunit *test)
 /*
  * Benchmark: allocation and free of every label of a table, against the
  * per device domain path (msi_domain_alloc_irq_at()) on the same fake
- * parent. The figures are printed; the test asserts that every allocation
- * worked and that nothing is left.
+ * parent, in interleaved turns: time and slab per vector, and the slab
+ * left once everything is freed. The figures are printed; the test
+ * asserts that every allocation worked and that nothing is left.
  */
 static void bench_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
 {
@@ -1055,12 +1058,28 @@ static const struct msi_domain_template bench_device_template = {
 	},
 };
 
-static u64 bench_table(struct kunit *test, unsigned int n, struct msi_desc **v)
+/* Slab in use, in bytes (pages of slab: a small N reuses partial slabs) */
+static long bench_slab_bytes(void)
+{
+	return (global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
+		global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B)) * PAGE_SIZE;
+}
+
+/* One run of one path: time, slab per vector while allocated, slab left */
+struct bench_run {
+	u64	ns;
+	long	bytes;
+	long	left;
+};
+
+static void bench_table(struct kunit *test, unsigned int n, struct msi_desc **v,
+			struct bench_run *run)
 {
 	struct msi_table_test *t = test->priv;
+	long slab0 = bench_slab_bytes();
 	struct msi_table *table = new_table(test, n, 0);
 	unsigned int i;
-	u64 t0, ns;
+	u64 t0;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
@@ -1069,23 +1088,30 @@ static u64 bench_table(struct kunit *test, unsigned int n, struct msi_desc **v)
 			break;
 		cond_resched();
 	}
+	run->ns = ktime_get_ns() - t0;
+	run->bytes = (bench_slab_bytes() - slab0) / (long)n;
 	KUNIT_EXPECT_EQ_MSG(test, i, n, "table: allocation %u of %u failed", i, n);
+	t0 = ktime_get_ns();
 	while (i--) {
 		msi_table_free_vector(table, v[i]);
 		cond_resched();
 	}
-	ns = ktime_get_ns() - t0;
+	run->ns += ktime_get_ns() - t0;
 	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
 	msi_table_free(table);
 	t->leaf[0].writes = 0;
-	return ns;
+	/* Interrupt descriptors go after a grace period */
+	rcu_barrier();
+	run->left = bench_slab_bytes() - slab0;
 }
 
-static u64 bench_device_domain(struct kunit *test, unsigned int n, struct msi_map *m)
+static void bench_device_domain(struct kunit *test, unsigned int n, struct msi_map *m,
+				struct bench_run *run)
 {
 	struct msi_table_test *t = test->priv;
+	long slab0 = bench_slab_bytes();
 	unsigned int i;
-	u64 t0, ns;
+	u64 t0;
 
 	KUNIT_ASSERT_TRUE(test, msi_create_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN,
 							     &bench_device_template, n,
@@ -1098,67 +1124,130 @@ static u64 bench_device_domain(struct kunit *test, unsigned int n, struct msi_ma
 			break;
 		cond_resched();
 	}
+	run->ns = ktime_get_ns() - t0;
+	run->bytes = (bench_slab_bytes() - slab0) / (long)n;
 	KUNIT_EXPECT_EQ_MSG(test, i, n, "device domain: allocation %u of %u failed", i, n);
+	t0 = ktime_get_ns();
 	while (i--) {
 		msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, m[i].index, m[i].index);
 		cond_resched();
 	}
-	ns = ktime_get_ns() - t0;
+	run->ns += ktime_get_ns() - t0;
 	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
 	msi_remove_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN);
-	return ns;
+	rcu_barrier();
+	run->left = bench_slab_bytes() - slab0;
 }
 
-/* Sizes, and how often each is measured (the fastest run counts) */
+/*
+ * Sizes, each measured in BENCH_TURNS turns, one case per turn (a case
+ * must end within KUnit's timeout); within a turn both paths run, the
+ * first of them alternating from turn to turn.
+ */
+#define BENCH_TURNS	5
 static const unsigned int bench_sizes[] = { 64, 1024, 16384, 65535 };
-static const unsigned int bench_runs[] = { 5, 3, 1, 1 };
-/* Per vector results of the cases so far, [size][0: table, 1: device] */
-static u64 bench_ns[ARRAY_SIZE(bench_sizes)][2];
+/* Results per [size][0: table, 1: per-device domain][turn] */
+static struct bench_run bench_runs[ARRAY_SIZE(bench_sizes)][2][BENCH_TURNS];
 
-/* One case per size and path, so that each ends within KUnit's timeout */
 static const void *bench_gen_params(const void *prev, char *desc)
 {
-	const u64 *ns = prev ? (const u64 *)prev + 1 : &bench_ns[0][0];
-	unsigned int k = ns - &bench_ns[0][0];
+	const struct bench_run *r = prev ? (const struct bench_run *)prev + 1 :
+				     &bench_runs[0][0][0];
+	unsigned int k = r - &bench_runs[0][0][0];
+	unsigned int size = k / (2 * BENCH_TURNS), turn = k % BENCH_TURNS;
 
-	if (k >= 2 * ARRAY_SIZE(bench_sizes))
+	/* Parameters are the table's slots of each size; the device's follow */
+	if (k % (2 * BENCH_TURNS) == BENCH_TURNS) {
+		r += BENCH_TURNS;
+		k += BENCH_TURNS;
+		size = k / (2 * BENCH_TURNS);
+	}
+	if (size >= ARRAY_SIZE(bench_sizes))
 		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u %s", bench_sizes[k / 2],
-		 k % 2 ? "per-device domain" : "table");
-	return ns;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u turn %u", bench_sizes[size], turn + 1);
+	return r;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	s64 x = *(const s64 *)a, y = *(const s64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* min, median and max of BENCH_TURNS values, sorted in place */
+static void bench_spread(s64 *v, s64 *min, s64 *med, s64 *max)
+{
+	sort(v, BENCH_TURNS, sizeof(*v), bench_cmp, NULL);
+	*min = v[0];
+	*med = v[BENCH_TURNS / 2];
+	*max = v[BENCH_TURNS - 1];
+}
+
+/* Per vector: min/median/max ns of each path and of their ratio */
+static void bench_report(struct kunit *test, unsigned int size)
+{
+	static s64 med0[2];
+	s64 ns[2][BENCH_TURNS], ratio[BENCH_TURNS], mem[2][BENCH_TURNS], left[2][BENCH_TURNS];
+	s64 lo[2], med[2], hi[2], rlo, rmed, rhi, m[2], l[2], x;
+	unsigned int n = bench_sizes[size], p, r;
+
+	for (r = 0; r < BENCH_TURNS; r++) {
+		for (p = 0; p < 2; p++) {
+			ns[p][r] = div_u64(bench_runs[size][p][r].ns, n);
+			mem[p][r] = bench_runs[size][p][r].bytes;
+			left[p][r] = bench_runs[size][p][r].left;
+		}
+		ratio[r] = div64_s64(ns[0][r] * 100, max_t(s64, ns[1][r], 1));
+	}
+	for (p = 0; p < 2; p++) {
+		bench_spread(ns[p], &lo[p], &med[p], &hi[p]);
+		bench_spread(mem[p], &x, &m[p], &x);
+		bench_spread(left[p], &x, &l[p], &x);
+	}
+	bench_spread(ratio, &rlo, &rmed, &rhi);
+	if (!size) {
+		med0[0] = med[0];
+		med0[1] = med[1];
+	}
+	kunit_info(test, "msi-table-bench: N=%5u alloc+free ns/vector, %u turns, min/median/max: table %lld/%lld/%lld, per-device domain %lld/%lld/%lld, table/device %lld.%02lld [%lld.%02lld-%lld.%02lld]\n",
+		   n, BENCH_TURNS, lo[0], med[0], hi[0], lo[1], med[1], hi[1],
+		   rmed / 100, rmed % 100, rlo / 100, rlo % 100, rhi / 100, rhi % 100);
+	kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector (median): table %lld B, per-device domain %lld B; slab left after freeing all (median): table %+lld KiB, per-device domain %+lld KiB\n",
+		   n, m[0], m[1], l[0] / 1024, l[1] / 1024);
+	if (size)
+		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector (medians): table %lld.%02lld, per-device domain %lld.%02lld\n",
+			   n, med[0] / med0[0], med[0] * 100 / med0[0] % 100,
+			   med[1] / med0[1], med[1] * 100 / med0[1] % 100);
 }
 
 static void msi_table_bench(struct kunit *test)
 {
-	u64 *ns = (u64 *)test->param_value;
-	unsigned int k = ns - &bench_ns[0][0], i = k / 2, r, n = bench_sizes[i];
+	struct bench_run *run = (struct bench_run *)test->param_value;
+	unsigned int k = run - &bench_runs[0][0][0];
+	unsigned int size = k / (2 * BENCH_TURNS), turn = k % BENCH_TURNS;
+	unsigned int n = bench_sizes[size], p;
+	struct bench_run warm;
 	void *buf;
 
 	buf = kvcalloc(n, max(sizeof(struct msi_desc *), sizeof(struct msi_map)), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	/* Warm up: first use of debugfs directories, lockdep classes, caches */
-	if (!i)
-		k % 2 ? bench_device_domain(test, 64, buf) : bench_table(test, 64, buf);
-
-	*ns = U64_MAX;
-	for (r = 0; r < bench_runs[i]; r++)
-		*ns = min(*ns, div_u64(k % 2 ? bench_device_domain(test, n, buf) :
-				       bench_table(test, n, buf), n));
+	if (!size && !turn) {
+		bench_device_domain(test, 64, buf, &warm);
+		bench_table(test, 64, buf, &warm);
+	}
+	for (p = 0; p < 2; p++) {
+		/* Which path goes first alternates from turn to turn */
+		if ((p + turn) % 2)
+			bench_device_domain(test, n, buf, &bench_runs[size][1][turn]);
+		else
+			bench_table(test, n, buf, &bench_runs[size][0][turn]);
+	}
 	kvfree(buf);
-
-	if (!(k % 2))
-		return;
-	kunit_info(test, "msi-table-bench: N=%5u alloc+free per vector: table %7llu ns, per-device domain %7llu ns, table/device %llu.%02llu\n",
-		   n, bench_ns[i][0], bench_ns[i][1],
-		   div64_u64(bench_ns[i][0], bench_ns[i][1]),
-		   div64_u64(bench_ns[i][0] * 100, bench_ns[i][1]) % 100);
-	if (i)
-		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector: table %llu.%02llu, per-device domain %llu.%02llu\n",
-			   n, div64_u64(bench_ns[i][0], bench_ns[0][0]),
-			   div64_u64(bench_ns[i][0] * 100, bench_ns[0][0]) % 100,
-			   div64_u64(bench_ns[i][1], bench_ns[0][1]),
-			   div64_u64(bench_ns[i][1] * 100, bench_ns[0][1]) % 100);
+	if (turn == BENCH_TURNS - 1)
+		bench_report(test, size);
 }
 
 static struct kunit_case msi_table_bench_cases[] = {

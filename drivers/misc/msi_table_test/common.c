@@ -37,6 +37,7 @@
 #include <linux/debugfs.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/msi_table.h>
 #include <linux/seq_file.h>

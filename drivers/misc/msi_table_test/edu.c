@@ -46,6 +46,9 @@
  * "bench": allocate (without requesting) 64 and 16,384 vectors of a memory
  * table, print the cost and slab memory per vector, free them and check
  * that everything went back.
+ * "hold <n>": allocate (without requesting) n vectors of a memory table and
+ * keep them, for a look at where their memory goes; "hold 0" frees them
+ * and the table.
  */
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
@@ -130,6 +133,8 @@ struct edu_test;
  * @bus_owner:	Memory table: the task holding @bus_lock
  * @flush_work:	Memory table: the write back of paths without the bus lock
  * @queues:	Memory table: the queues in use (the vectors' cookies)
+ * @held:	Memory table: the vectors "hold <n>" keeps
+ * @nheld:	How many
  */
 struct edu_ims {
 	struct msi_table_test	t;
@@ -148,6 +153,8 @@ struct edu_ims {
 	struct task_struct	*bus_owner;
 	struct work_struct	flush_work;
 	struct ida		queues;
+	struct msi_desc		**held;
+	unsigned int		nheld;
 };
 
 /**
@@ -608,12 +615,23 @@ static long edu_slab_bytes(void)
 		global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B)) * PAGE_SIZE;
 }
 
+/* Free the first @n vectors of @v and the table */
+static void edu_ims_empty(struct edu_ims *ims, struct msi_desc **v, unsigned int n)
+{
+	while (n--) {
+		msi_table_free_vector(ims->t.table, v[n]);
+		cond_resched();
+	}
+	/* A vector left would be a warning of msi_table_free(), a failure */
+	msi_table_test_destroy_table(&ims->t);
+}
+
 /*
- * Allocate @n vectors of a memory table, not requested, then free them:
- * ns and slab bytes per vector, and that the table is empty again.
+ * Create a memory table of @n labels and allocate every one, not requested:
+ * ns and slab bytes per vector. Nothing is left on failure.
  */
-static int edu_ims_bench_one(struct edu_ims *ims, unsigned int n, struct msi_desc **v,
-			     s64 *ns, long *bytes)
+static int edu_ims_fill(struct edu_ims *ims, unsigned int n, struct msi_desc **v,
+			s64 *ns, long *bytes)
 {
 	struct msi_table_test *t = &ims->t;
 	union msi_instance_cookie cookie;
@@ -631,20 +649,61 @@ static int edu_ims_bench_one(struct edu_ims *ims, unsigned int n, struct msi_des
 		cookie.value = i;
 		v[i] = msi_table_alloc_vector(t->table, MSI_TABLE_ANY_LABEL, NULL, &cookie);
 		if (IS_ERR(v[i])) {
-			ret = PTR_ERR(v[i]);
-			break;
+			edu_ims_empty(ims, v, i);
+			return PTR_ERR(v[i]);
 		}
 		cond_resched();
 	}
 	*ns = div_s64(ktime_to_ns(ktime_sub(ktime_get(), t0)), n);
 	*bytes = (edu_slab_bytes() - slab0) / (long)n;
-	while (i--) {
-		msi_table_free_vector(t->table, v[i]);
-		cond_resched();
-	}
-	/* A vector left would be a warning of msi_table_free(), a failure */
-	msi_table_test_destroy_table(t);
+	return 0;
+}
+
+/*
+ * Allocate @n vectors of a memory table, not requested, then free them:
+ * ns and slab bytes per vector, and that the table is empty again.
+ */
+static int edu_ims_bench_one(struct edu_ims *ims, unsigned int n, struct msi_desc **v,
+			     s64 *ns, long *bytes)
+{
+	int ret = edu_ims_fill(ims, n, v, ns, bytes);
+
+	if (!ret)
+		edu_ims_empty(ims, v, n);
 	return ret;
+}
+
+/* "hold <n>": keep @n vectors of a memory table; 0 frees them */
+static int edu_ims_hold(struct edu_ims *ims, unsigned int n)
+{
+	struct msi_desc **v;
+	long bytes;
+	s64 ns;
+	int ret;
+
+	if (!n) {
+		if (!ims->held)
+			return -ENOENT;
+		edu_ims_empty(ims, ims->held, ims->nheld);
+		kvfree(ims->held);
+		ims->held = NULL;
+		return 0;
+	}
+	if (ims->t.table)
+		return -EBUSY;
+	if (n > EDU_IMS_QUEUES)
+		return -EINVAL;
+	v = kvcalloc(n, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	ret = edu_ims_fill(ims, n, v, &ns, &bytes);
+	if (ret) {
+		kvfree(v);
+		return ret;
+	}
+	ims->held = v;
+	ims->nheld = n;
+	return 0;
 }
 
 /*
@@ -713,6 +772,8 @@ static int edu_ims_cmd(struct msi_table_test *t, const char *cmd, unsigned int a
 		return edu_ims_bench(ims);
 	if (ims->memory && !strcmp(cmd, "reserve"))
 		return edu_ims_reserve(ims, arg);
+	if (ims->memory && !strcmp(cmd, "hold"))
+		return edu_ims_hold(ims, arg);
 	if (!strcmp(cmd, "send"))
 		return edu_dev_send(ims->edu, arg);
 	return -EINVAL;
@@ -877,6 +938,10 @@ static void edu_test_remove(struct pci_dev *pdev)
 	struct edu_test *e = pci_get_drvdata(pdev);
 
 	/* The IMS directories first: they are in the MSI table's */
+	mutex_lock(&e->mem.t.lock);
+	if (e->mem.held)
+		edu_ims_hold(&e->mem, 0);
+	mutex_unlock(&e->mem.t.lock);
 	msi_table_test_remove(&e->mem.t);
 	msi_table_test_remove(&e->ims.t);
 	ida_destroy(&e->mem.queues);

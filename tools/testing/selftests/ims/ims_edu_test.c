@@ -158,7 +158,7 @@ TEST_F(ims, alloc_by_slot_and_fire)
 	snprintf(want, sizeof(want), "%s-%s", variant->memory ? "EDU-IMS-MEM" : "EDU-IMS",
 		 self->bdf);
 	EXPECT_NE(NULL, strstr(line, want));
-	EXPECT_NE(NULL, strstr(line, " 5-edge"));
+	EXPECT_TRUE(proc_hwirq_edge(line, 5));
 	EXPECT_NE(NULL, strstr(line, variant->memory ? "msi-table-test-edu-ims-mem" :
 			       "msi-table-test-edu-ims"));
 }

@@ -26,6 +26,9 @@ FIXTURE(e1000e) {
 
 FIXTURE_SETUP(e1000e)
 {
+	if (find_bound(DRIVER_DIR, self->bdf, sizeof(self->bdf)) &&
+	    table_refused("msi-table-test-e1000e"))
+		SKIP(return, "the platform refuses MSI-X tables (-EOPNOTSUPP): no dynamic MSI-X");
 	ASSERT_EQ(0, find_bound(DRIVER_DIR, self->bdf, sizeof(self->bdf))) {
 		TH_LOG("%s is bound to no device (%s, QEMU -device e1000e)",
 		       "msi-table-test-e1000e", "CONFIG_MSI_TABLE_TEST_E1000E");
@@ -55,7 +58,7 @@ TEST_F(e1000e, table_name)
 
 TEST_F(e1000e, alloc_by_entry_and_fire)
 {
-	char line[512], hw[16];
+	char line[512];
 	struct vec_state v;
 
 	ASSERT_EQ(0, drv(self->dir, "alloc 2"));
@@ -69,8 +72,7 @@ TEST_F(e1000e, alloc_by_entry_and_fire)
 	TH_LOG("%s", line);
 	EXPECT_NE(NULL, strstr(line, "msi-table-test-e1000e"));
 	EXPECT_NE(NULL, strstr(line, "PCI-MSIX-"));
-	snprintf(hw, sizeof(hw), " 2-edge");
-	EXPECT_NE(NULL, strstr(line, hw));
+	EXPECT_TRUE(proc_hwirq_edge(line, 2));
 }
 
 TEST_F(e1000e, every_entry_fires_its_own_vector)

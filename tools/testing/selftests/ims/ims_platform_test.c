@@ -110,7 +110,8 @@ TEST(ir_domain_on_vector_domain)
  * Every MSI or MSI-X vector of a PCI device (the root port's, at least) is
  * allocated from a per-device PCI/MSI domain. With interrupt remapping its
  * parent is the IR domain, which sits on the vector domain; without, it sits
- * on the vector domain directly.
+ * on the vector domain directly. On arm64 (no x86 vector domain) the
+ * parent is the GICv3 ITS, which sits on the GICv3.
  */
 TEST(pci_msi_vector_hierarchy)
 {
@@ -118,11 +119,13 @@ TEST(pci_msi_vector_hierarchy)
 	struct dirent *de, *ie;
 	int vectors = 0;
 	DIR *dir, *irqs;
-	bool ir;
+	const char *chip;
+	bool ir, its;
 
 	if (access("/sys/kernel/debug/irq/irqs", R_OK))
 		SKIP(return, "no /sys/kernel/debug/irq/irqs");
 	ir = !find_domain("INTEL-IR-", name, sizeof(name));
+	its = access(DOMAINS_DIR "/VECTOR", F_OK) != 0;
 	dir = opendir(PCI_DIR);
 	ASSERT_NE(NULL, dir);
 	while ((de = readdir(dir))) {
@@ -140,6 +143,20 @@ TEST(pci_msi_vector_hierarchy)
 			ASSERT_NE(NULL, dom);
 			TH_LOG("%s irq %s: %.*s", de->d_name, ie->d_name,
 			       (int)strcspn(dom, "\n"), dom);
+			vectors++;
+			if (its) {
+				/* ITS-PCI-MSI(X)-<device>, chip ITS, chip GICv3 */
+				EXPECT_EQ(0, strncmp(dom, "domain:  ITS-PCI-MSI", 20));
+				next = strstr(dom + 1, "domain:  ");
+				ASSERT_NE(NULL, next);
+				chip = strstr(next, "chip:");
+				EXPECT_EQ(0, strncmp(chip ?: "", "chip:    ITS\n", 13));
+				next = strstr(next + 1, "domain:  ");
+				ASSERT_NE(NULL, next);
+				chip = strstr(next, "chip:");
+				EXPECT_EQ(0, strncmp(chip ?: "", "chip:    GICv3\n", 15));
+				continue;
+			}
 			EXPECT_EQ(0, strncmp(dom, ir ? "domain:  IR-PCI-MSI" :
 					     "domain:  PCI-MSI", ir ? 19 : 16));
 			next = strstr(dom + 1, "domain:  ");
@@ -150,7 +167,6 @@ TEST(pci_msi_vector_hierarchy)
 				ASSERT_NE(NULL, next);
 			}
 			EXPECT_EQ(0, strncmp(next, "domain:  VECTOR", 15));
-			vectors++;
 		}
 		closedir(irqs);
 	}

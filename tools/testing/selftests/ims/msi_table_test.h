@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -129,6 +130,40 @@ static inline int proc_line(int irq, char *buf, size_t size)
 	return ret;
 }
 
+/*
+ * The hardware interrupt number and flow of a /proc/interrupts line: " 2-edge"
+ * (the flow handler's name, x86) or " 2 Edge" (CONFIG_GENERIC_IRQ_SHOW_LEVEL:
+ * arm64, whose GICv3 ITS runs MSIs with the fasteoi handler)
+ */
+static inline int proc_hwirq_edge(const char *line, int hwirq)
+{
+	char x86[16], level[16];
+
+	snprintf(x86, sizeof(x86), " %d-edge", hwirq);
+	snprintf(level, sizeof(level), " %d Edge", hwirq);
+	return strstr(line, x86) || strstr(line, level);
+}
+
+/*
+ * The PCI test driver @driver did not bind because the platform refused the
+ * function's table: its probe says so (dev_err_probe(), -EOPNOTSUPP), as on
+ * an MSI parent without dynamic MSI-X allocation (the GICv3 ITS in 6.12).
+ */
+static inline int table_refused(const char *driver)
+{
+	char cmd[160], buf[32] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -c '%s .*: error -95: no MSI table'", driver);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	if (!fgets(buf, sizeof(buf), p))
+		buf[0] = '\0';
+	pclose(p);
+	return atoi(buf) > 0;
+}
+
 static inline int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY), ret = 0;
@@ -225,7 +260,12 @@ struct ims_entry {
 /* The "slots" line of @label: what the leaf chip did, what the store holds */
 static inline int ims_entry(const char *dir, int label, struct ims_entry *s)
 {
-	char path[512], line[256];
+	/*
+	 * Room for any directory of the callers' arrays: gcc 12 for arm64
+	 * sees ims_migrate_test's char [2][320] as one 640-byte string
+	 * (-Wformat-truncation)
+	 */
+	char path[1024], line[256];
 	int ret = -ENOENT, l;
 	FILE *f;
 
