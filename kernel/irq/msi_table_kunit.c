@@ -1070,6 +1070,7 @@ struct bench_run {
 	u64	ns;
 	long	bytes;
 	long	left;
+	bool	valid;
 };
 
 static void bench_table(struct kunit *test, unsigned int n, struct msi_desc **v,
@@ -1140,31 +1141,52 @@ static void bench_device_domain(struct kunit *test, unsigned int n, struct msi_m
 }
 
 /*
- * Sizes, each measured in BENCH_TURNS turns, one case per turn (a case
- * must end within KUnit's timeout); within a turn both paths run, the
- * first of them alternating from turn to turn.
+ * Sizes, each measured in BENCH_TURNS turns of both paths; one case per
+ * size, turn and path (a case must end well within KUnit's timeout), the
+ * path that goes first alternating from turn to turn.
  */
 #define BENCH_TURNS	5
 static const unsigned int bench_sizes[] = { 64, 1024, 16384, 65535 };
 /* Results per [size][0: table, 1: per-device domain][turn] */
 static struct bench_run bench_runs[ARRAY_SIZE(bench_sizes)][2][BENCH_TURNS];
 
+/* The j-th case of a size: turn j / 2, the path of that turn's order */
+static struct bench_run *bench_slot(unsigned int size, unsigned int j)
+{
+	unsigned int turn = j / 2;
+
+	return &bench_runs[size][(j % 2 + turn) % 2][turn];
+}
+
+static void bench_where(const struct bench_run *r, unsigned int *size, unsigned int *path,
+			unsigned int *turn)
+{
+	unsigned int k = r - &bench_runs[0][0][0];
+
+	*size = k / (2 * BENCH_TURNS);
+	*path = k / BENCH_TURNS % 2;
+	*turn = k % BENCH_TURNS;
+}
+
 static const void *bench_gen_params(const void *prev, char *desc)
 {
-	const struct bench_run *r = prev ? (const struct bench_run *)prev + 1 :
-				     &bench_runs[0][0][0];
-	unsigned int k = r - &bench_runs[0][0][0];
-	unsigned int size = k / (2 * BENCH_TURNS), turn = k % BENCH_TURNS;
+	unsigned int size = 0, path, turn, j = 0;
+	struct bench_run *r;
 
-	/* Parameters are the table's slots of each size; the device's follow */
-	if (k % (2 * BENCH_TURNS) == BENCH_TURNS) {
-		r += BENCH_TURNS;
-		k += BENCH_TURNS;
-		size = k / (2 * BENCH_TURNS);
+	if (prev) {
+		bench_where(prev, &size, &path, &turn);
+		j = 2 * turn + (path + turn) % 2 + 1;
+		if (j == 2 * BENCH_TURNS) {
+			size++;
+			j = 0;
+		}
 	}
 	if (size >= ARRAY_SIZE(bench_sizes))
 		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u turn %u", bench_sizes[size], turn + 1);
+	r = bench_slot(size, j);
+	bench_where(r, &size, &path, &turn);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u turn %u %s", bench_sizes[size], turn + 1,
+		 path ? "per-device domain" : "table");
 	return r;
 }
 
@@ -1184,16 +1206,35 @@ static void bench_spread(s64 *v, s64 *min, s64 *med, s64 *max)
 	*max = v[BENCH_TURNS - 1];
 }
 
-/* Per vector: min/median/max ns of each path and of their ratio */
+/* @x / @y as "q.rr" in @buf, for @y > 0 */
+static const char *bench_ratio(char buf[16], s64 x, s64 y)
+{
+	s32 rem;
+	s64 q = div_s64_rem(div64_s64(x * 100, y), 100, &rem);
+
+	snprintf(buf, 16, "%lld.%02d", q, rem);
+	return buf;
+}
+
+/* Per vector: min/median/max ns of each path and of their ratio, memory */
 static void bench_report(struct kunit *test, unsigned int size)
 {
 	static s64 med0[2];
 	s64 ns[2][BENCH_TURNS], ratio[BENCH_TURNS], mem[2][BENCH_TURNS], left[2][BENCH_TURNS];
 	s64 lo[2], med[2], hi[2], rlo, rmed, rhi, m[2], l[2], x;
 	unsigned int n = bench_sizes[size], p, r;
+	char b[3][16];
 
 	for (r = 0; r < BENCH_TURNS; r++) {
 		for (p = 0; p < 2; p++) {
+			/* A case that failed left its slot invalid: no figures */
+			if (!bench_runs[size][p][r].valid) {
+				kunit_info(test, "msi-table-bench: N=%5u incomplete (turn %u failed)\n",
+					   n, r + 1);
+				if (!size)
+					memset(med0, 0, sizeof(med0));
+				return;
+			}
 			ns[p][r] = div_u64(bench_runs[size][p][r].ns, n);
 			mem[p][r] = bench_runs[size][p][r].bytes;
 			left[p][r] = bench_runs[size][p][r].left;
@@ -1207,46 +1248,49 @@ static void bench_report(struct kunit *test, unsigned int size)
 	}
 	bench_spread(ratio, &rlo, &rmed, &rhi);
 	if (!size) {
-		med0[0] = med[0];
-		med0[1] = med[1];
+		med0[0] = max_t(s64, med[0], 1);
+		med0[1] = max_t(s64, med[1], 1);
 	}
-	kunit_info(test, "msi-table-bench: N=%5u alloc+free ns/vector, %u turns, min/median/max: table %lld/%lld/%lld, per-device domain %lld/%lld/%lld, table/device %lld.%02lld [%lld.%02lld-%lld.%02lld]\n",
+	kunit_info(test, "msi-table-bench: N=%5u alloc+free ns/vector, %u turns, min/median/max: table %lld/%lld/%lld, per-device domain %lld/%lld/%lld, table/device %s [%s-%s]\n",
 		   n, BENCH_TURNS, lo[0], med[0], hi[0], lo[1], med[1], hi[1],
-		   rmed / 100, rmed % 100, rlo / 100, rlo % 100, rhi / 100, rhi % 100);
-	kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector (median): table %lld B, per-device domain %lld B; slab left after freeing all (median): table %+lld KiB, per-device domain %+lld KiB\n",
-		   n, m[0], m[1], l[0] / 1024, l[1] / 1024);
-	if (size)
-		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector (medians): table %lld.%02lld, per-device domain %lld.%02lld\n",
-			   n, med[0] / med0[0], med[0] * 100 / med0[0] % 100,
-			   med[1] / med0[1], med[1] * 100 / med0[1] % 100);
+		   bench_ratio(b[0], rmed, 100), bench_ratio(b[1], rlo, 100),
+		   bench_ratio(b[2], rhi, 100));
+	/* Slab is counted in pages: a few vectors fit in partly used slabs */
+	if (n >= 1024)
+		kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector (median): table %lld B, per-device domain %lld B; slab left after freeing all (median): table %+lld KiB, per-device domain %+lld KiB\n",
+			   n, m[0], m[1], div_s64(l[0], 1024), div_s64(l[1], 1024));
+	if (size && med0[0])
+		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector (medians): table %s, per-device domain %s\n",
+			   n, bench_ratio(b[0], med[0], med0[0]),
+			   bench_ratio(b[1], med[1], med0[1]));
 }
 
 static void msi_table_bench(struct kunit *test)
 {
 	struct bench_run *run = (struct bench_run *)test->param_value;
-	unsigned int k = run - &bench_runs[0][0][0];
-	unsigned int size = k / (2 * BENCH_TURNS), turn = k % BENCH_TURNS;
-	unsigned int n = bench_sizes[size], p;
+	unsigned int size, path, turn, n;
 	struct bench_run warm;
 	void *buf;
 
+	bench_where(run, &size, &path, &turn);
+	n = bench_sizes[size];
+	run->valid = false;
 	buf = kvcalloc(n, max(sizeof(struct msi_desc *), sizeof(struct msi_map)), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	/* Warm up: first use of debugfs directories, lockdep classes, caches */
-	if (!size && !turn) {
+	if (!size && !turn && !path) {
 		bench_device_domain(test, 64, buf, &warm);
 		bench_table(test, 64, buf, &warm);
 	}
-	for (p = 0; p < 2; p++) {
-		/* Which path goes first alternates from turn to turn */
-		if ((p + turn) % 2)
-			bench_device_domain(test, n, buf, &bench_runs[size][1][turn]);
-		else
-			bench_table(test, n, buf, &bench_runs[size][0][turn]);
-	}
+	if (path)
+		bench_device_domain(test, n, buf, run);
+	else
+		bench_table(test, n, buf, run);
 	kvfree(buf);
-	if (turn == BENCH_TURNS - 1)
+	run->valid = READ_ONCE(test->status) == KUNIT_SUCCESS;
+	/* The last case of a size: both paths of every turn are in */
+	if (bench_slot(size, 2 * BENCH_TURNS - 1) == run)
 		bench_report(test, size);
 }
 

@@ -32,6 +32,11 @@
  * and the device's own commands (struct msi_table_test_ops::cmd).
  * msi_table_test/<device>/state lists the table and, per vector, its label,
  * Linux interrupt, interrupt count, last CPU and pending bit (-1: unknown).
+ *
+ * Where the platform refuses the MSI-X table (-EOPNOTSUPP: an MSI parent
+ * without dynamic MSI-X), the driver falls back as a real driver must:
+ * every entry from pci_alloc_irq_vectors(), requested at probe; "state"
+ * then starts with "fallback" and "fire" is the only command.
  */
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -210,6 +215,78 @@ static int msi_table_test_fire(struct msi_table_test *t, unsigned int label)
 	return 0;
 }
 
+/*
+ * No MSI-X table (the platform refused it): every entry up front from
+ * pci_alloc_irq_vectors(), as IDXD falls back, each requested with the
+ * common handler, which finds its label in the descriptor's index.
+ */
+static int msi_table_test_fallback(struct msi_table_test *t)
+{
+	struct pci_dev *pdev = t->pdev;
+	int n = pci_msix_vec_count(pdev), i, ret;
+	struct msi_desc *desc;
+
+	if (n < 0)
+		return n;
+	ret = pci_alloc_irq_vectors(pdev, n, n, PCI_IRQ_MSIX);
+	if (ret < 0)
+		return dev_err_probe(&pdev->dev, ret, "no MSI-X table and no MSI-X vectors\n");
+	t->vec = kvcalloc(n, sizeof(*t->vec), GFP_KERNEL);
+	if (!t->vec) {
+		ret = -ENOMEM;
+		goto free_vectors;
+	}
+	t->hwsize = n;
+	for (i = 0; i < n; i++) {
+		ret = pci_irq_vector(pdev, i);
+		if (ret < 0)
+			goto free_irqs;
+		desc = irq_get_msi_desc(ret);
+		t->vec[i].cpu = -1;
+		if (t->ops->clear_pending)
+			t->ops->clear_pending(t, i);
+		ret = request_irq(desc->irq, msi_table_test_irq, 0, t->name, t);
+		if (ret)
+			goto free_irqs;
+		t->vec[i].desc = desc;
+	}
+	t->table = NULL;
+	t->fallback = true;
+	dev_info(&pdev->dev, "MSI-X table refused (%d): %d vectors from pci_alloc_irq_vectors()\n",
+		 -EOPNOTSUPP, n);
+	return 0;
+
+free_irqs:
+	while (i--)
+		free_irq(t->vec[i].desc->irq, t);
+	kvfree(t->vec);
+	t->vec = NULL;
+free_vectors:
+	pci_free_irq_vectors(pdev);
+	return ret;
+}
+
+static void msi_table_test_free_fallback(struct msi_table_test *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->hwsize; i++)
+		free_irq(t->vec[i].desc->irq, t);
+	kvfree(t->vec);
+	pci_free_irq_vectors(t->pdev);
+}
+
+/* The vectors of the table just taken, by label */
+static int msi_table_test_vectors(struct msi_table_test *t)
+{
+	t->hwsize = t->msix ? pci_msix_vec_count(t->pdev) : t->nvec;
+	t->vec = kvcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
+	if (t->vec)
+		return 0;
+	msi_table_free(t->table);
+	return -ENOMEM;
+}
+
 /* The function's MSI-X table or MSI block, as the driver asked */
 static struct msi_table *msi_table_test_pci_table(struct msi_table_test *t)
 {
@@ -332,6 +409,9 @@ static int msi_table_test_cmd(struct msi_table_test *t, char *buf)
 	n = sscanf(buf, "%15s %15s %u", cmd, arg, &hi);
 	if (n < 1)
 		return -EINVAL;
+	/* Without a table the fallback's vectors can only be fired */
+	if (t->fallback && strcmp(cmd, "fire"))
+		return -EOPNOTSUPP;
 	/* What the PCI tables' owner of the function must refuse */
 	if (!t->ops->create && !strcmp(cmd, "legacy"))
 		return msi_table_test_legacy(t);
@@ -418,13 +498,16 @@ static int msi_table_test_state_show(struct seq_file *m, void *unused)
 	unsigned int i;
 
 	mutex_lock(&t->lock);
-	/* The e1000e benchmark can lose the table (it says so in the log) */
-	if (!t->table) {
+	if (t->fallback) {
+		seq_printf(m, "fallback pci_alloc_irq_vectors hwsize %u\n", t->hwsize);
+	} else if (!t->table) {
+		/* The e1000e benchmark can lose the table (it says so in the log) */
 		seq_puts(m, "no table\n");
 		goto unlock;
+	} else {
+		seq_printf(m, "table %u %s hwsize %u\n", msi_table_id(t->table),
+			   msi_table_domain(t->table)->name, t->hwsize);
 	}
-	seq_printf(m, "table %u %s hwsize %u\n", msi_table_id(t->table),
-		   msi_table_domain(t->table)->name, t->hwsize);
 	for (i = 0; i < t->hwsize; i++) {
 		struct msi_table_test_vector *v = &t->vec[i];
 
@@ -471,18 +554,21 @@ EXPORT_SYMBOL_GPL(msi_table_test_map);
  */
 int msi_table_test_add(struct msi_table_test *t)
 {
+	int ret;
+
 	mutex_init(&t->lock);
 	init_waitqueue_head(&t->wait);
 	if (!t->ops->create) {
 		t->table = msi_table_test_pci_table(t);
-		if (IS_ERR(t->table))
-			return dev_err_probe(&t->pdev->dev, PTR_ERR(t->table), "no MSI table\n");
-		t->hwsize = t->msix ? pci_msix_vec_count(t->pdev) : t->nvec;
-		t->vec = kvcalloc(t->hwsize, sizeof(*t->vec), GFP_KERNEL);
-		if (!t->vec) {
-			msi_table_free(t->table);
-			return -ENOMEM;
-		}
+		ret = PTR_ERR_OR_ZERO(t->table);
+		if (t->msix && ret == -EOPNOTSUPP)
+			ret = msi_table_test_fallback(t);
+		else if (ret)
+			ret = dev_err_probe(&t->pdev->dev, ret, "no MSI table\n");
+		else
+			ret = msi_table_test_vectors(t);
+		if (ret)
+			return ret;
 	}
 
 	if (!t->parent)
@@ -503,6 +589,10 @@ void msi_table_test_remove(struct msi_table_test *t)
 	debugfs_remove_recursive(t->dir);
 	if (t->ops->create) {
 		msi_table_test_destroy_table(t);
+		return;
+	}
+	if (t->fallback) {
+		msi_table_test_free_fallback(t);
 		return;
 	}
 	msi_table_test_free_all(t);

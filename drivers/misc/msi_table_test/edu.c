@@ -600,7 +600,15 @@ nomem:
 static void edu_ims_destroy(struct msi_table_test *t)
 {
 	struct edu_ims *ims = to_ims(t);
+	struct msi_desc **held = ims->held;
 
+	/* The vectors "hold" keeps, which the common code does not track */
+	if (held) {
+		ims->held = NULL;
+		while (ims->nheld--)
+			msi_table_free_vector(t->table, held[ims->nheld]);
+		kvfree(held);
+	}
 	msi_table_free(t->table);
 	/* The write back of the last deactivations */
 	if (ims->memory)
@@ -681,14 +689,9 @@ static int edu_ims_hold(struct edu_ims *ims, unsigned int n)
 	s64 ns;
 	int ret;
 
-	if (!n) {
-		if (!ims->held)
-			return -ENOENT;
-		edu_ims_empty(ims, ims->held, ims->nheld);
-		kvfree(ims->held);
-		ims->held = NULL;
-		return 0;
-	}
+	/* The table's destruction frees them (also on "destroy" and removal) */
+	if (!n)
+		return ims->held ? msi_table_test_destroy_table(&ims->t) : -ENOENT;
 	if (ims->t.table)
 		return -EBUSY;
 	if (n > EDU_IMS_QUEUES)
@@ -938,10 +941,6 @@ static void edu_test_remove(struct pci_dev *pdev)
 	struct edu_test *e = pci_get_drvdata(pdev);
 
 	/* The IMS directories first: they are in the MSI table's */
-	mutex_lock(&e->mem.t.lock);
-	if (e->mem.held)
-		edu_ims_hold(&e->mem, 0);
-	mutex_unlock(&e->mem.t.lock);
 	msi_table_test_remove(&e->mem.t);
 	msi_table_test_remove(&e->ims.t);
 	ida_destroy(&e->mem.queues);

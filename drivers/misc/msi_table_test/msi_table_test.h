@@ -63,6 +63,8 @@ struct msi_table_test_vector {
  * @chip_masks:	The table's chip masks every vector (IMS)
  * @leave_table: On removal, free the vectors but leave the PCI table to the
  *		teardown with the device's MSI data, and free its shell later
+ * @fallback:	The platform refused the MSI-X table: @vec holds every entry,
+ *		from pci_alloc_irq_vectors(), requested; @table is %NULL
  * @dirname:	Name of the debugfs directory; %NULL: the device's name
  * @parent:	Parent of the debugfs directory; %NULL: msi_table_test/
  * @table:	The table
@@ -80,6 +82,7 @@ struct msi_table_test {
 	unsigned int				nvec;
 	bool					chip_masks;
 	bool					leave_table;
+	bool					fallback;
 	const char				*dirname;
 	struct dentry				*parent;
 	struct msi_table			*table;

@@ -233,13 +233,10 @@ TEST_F_TIMEOUT(stress, tables_under_hotplug, 400)
 	int ims_ok, hotplug_ok, msix_ok;
 
 	/* The MSI-X table exists where the platform allows dynamic MSI-X */
-	msix_ok = !find_bound(E1000E_DIR, e1000e, sizeof(e1000e));
-	if (!msix_ok)
-		ASSERT_TRUE(table_refused("msi-table-test-e1000e")) {
-			TH_LOG("msi-table-test-e1000e is bound to no device");
-		}
+	ASSERT_EQ(0, find_bound(E1000E_DIR, e1000e, sizeof(e1000e)));
+	snprintf(e1000e_dir, sizeof(e1000e_dir), DEBUGFS_DIR "/%s", e1000e);
+	msix_ok = !table_refused(e1000e_dir);
 	ASSERT_EQ(0, find_bound(EDU_DIR, edu, sizeof(edu)));
-	snprintf(e1000e_dir, sizeof(e1000e_dir), DEBUGFS_DIR "/%s", msix_ok ? e1000e : "none");
 	if (!msix_ok) {
 		/* A multi-MSI block of xHCI, whose vectors exist from its creation */
 		ASSERT_EQ(0, find_bound(XHCI_DIR, xhci, sizeof(xhci)));
@@ -308,7 +305,6 @@ TEST_F_TIMEOUT(stress, tables_under_hotplug, 400)
 		       w[i].rounds, w[i].fired, w[i].counted, w[i].failures,
 		       w[i].failures ? ", first: " : "", w[i].error);
 		EXPECT_EQ(0, w[i].failures);
-		EXPECT_LE(ROUNDS, w[i].rounds);
 		EXPECT_EQ(w[i].nr_labels * w[i].rounds * 2 * FIRES, w[i].fired);
 		EXPECT_EQ(w[i].fired, w[i].counted);
 	}
