@@ -1206,13 +1206,15 @@ static void bench_spread(s64 *v, s64 *min, s64 *med, s64 *max)
 	*max = v[BENCH_TURNS - 1];
 }
 
+#define BENCH_RATIO_LEN	40
+
 /* @x / @y as "q.rr" in @buf, for @y > 0 */
-static const char *bench_ratio(char buf[16], s64 x, s64 y)
+static const char *bench_ratio(char buf[BENCH_RATIO_LEN], s64 x, s64 y)
 {
 	s32 rem;
 	s64 q = div_s64_rem(div64_s64(x * 100, y), 100, &rem);
 
-	snprintf(buf, 16, "%lld.%02d", q, rem);
+	snprintf(buf, BENCH_RATIO_LEN, "%lld.%02d", q, rem);
 	return buf;
 }
 
@@ -1223,7 +1225,7 @@ static void bench_report(struct kunit *test, unsigned int size)
 	s64 ns[2][BENCH_TURNS], ratio[BENCH_TURNS], mem[2][BENCH_TURNS], left[2][BENCH_TURNS];
 	s64 lo[2], med[2], hi[2], rlo, rmed, rhi, m[2], l[2], x;
 	unsigned int n = bench_sizes[size], p, r;
-	char b[3][16];
+	char b[3][BENCH_RATIO_LEN];
 
 	for (r = 0; r < BENCH_TURNS; r++) {
 		for (p = 0; p < 2; p++) {
