@@ -69,7 +69,7 @@ debug: tree
 	@$(DEV)/debug
 
 bench: kernel initramfs vmm
-	@KUNIT_TIMEOUT=3600 $(DEV)/kunit/run msi_bench
+	@$(DEV)/kunit/bench
 	@$(DEV)/boot ir bench && grep -ho 'msi-table-bench: .*\|msi-table-guest: bench.*' \
 		$(CURDIR)/out/boot/ir/console.log | sed 's/^msi-table-bench: /INFO bench (guest, VT-d IR): /' 
 	@$(DEV)/vmmbench

@@ -27,7 +27,8 @@
  * the messages and the leaf chip stores them. Only a parent which remaps
  * the messages, and so checks the function's requester ID, serves IMS
  * tables (%MSI_FLAG_PCI_IMS): VT-d interrupt remapping on the host, with
- * requester ID verification on.
+ * requester ID verification on, and in a guest whose hypervisor issues the
+ * messages of remapped interrupts (asm/msi_compose.h).
  *
  * The MSI core masks a slot at the leaf (irq_mask()) before it writes the
  * slot's first message, at allocation, and the slot stays masked until
@@ -49,9 +50,9 @@
  *
  * Return: The table, or an ERR_PTR(): -%EINVAL for a bad argument,
  * -%EOPNOTSUPP if the function's MSI parent does not remap messages stored
- * by the device (no interrupt remapping, AMD interrupt remapping, or a
- * virtual IOMMU, or source ID verification off), or an error of
- * msi_allocate_table().
+ * by the device (no interrupt remapping, AMD interrupt remapping, source
+ * ID verification off, or a virtual IOMMU whose hypervisor issues no
+ * messages), or an error of msi_allocate_bus_table().
  */
 struct msi_table *pci_allocate_ims_table(struct pci_dev *pdev,
 					 const struct msi_domain_template *template,

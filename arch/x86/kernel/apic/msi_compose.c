@@ -29,6 +29,7 @@ static DEFINE_SPINLOCK(compose_lock);
 static const struct x86_msi_compose_ops *compose_ops;
 static unsigned int compose_users;
 
+/* Set once, by the remapping domain at boot */
 static void (*compose_recompose)(void);
 
 /* What the backends were asked, for debugfs: calls and refusals per op */
@@ -36,7 +37,7 @@ static atomic_long_t compose_calls[X86_MSI_COMPOSE_RELEASE + 1];
 static atomic_long_t compose_refused[X86_MSI_COMPOSE_RELEASE + 1];
 static atomic_long_t compose_recomposed;
 
-/* Set once, by the remapping domain at boot */
+/* Run for x86_msi_compose_request_recompose() */
 static void recompose_work_fn(struct work_struct *work)
 {
 	if (!READ_ONCE(compose_recompose))
