@@ -14,11 +14,19 @@
 #include <linux/vmstat.h>
 
 /*
- * Benchmark: allocation and free of every label of a table, against the
- * per device domain path (msi_domain_alloc_irq_at()) on the same fake
- * parent, in interleaved turns: time and slab per vector, and the slab
- * left once everything is freed. The figures are printed; the test
- * asserts that every allocation worked and that nothing is left.
+ * Benchmark: allocation and free of every label of a table of N labels,
+ * against the per device domain path (msi_domain_alloc_irq_at() and
+ * msi_domain_free_irqs_range()) on the same fake parent and device. Both
+ * are filled at once, in chunks of BENCH_CHUNK vectors taken in turn, the
+ * path that goes first alternating from chunk to chunk, and emptied the
+ * same way: each chunk pair is a paired measurement, at the same fill level
+ * and the same moment, so that the noise of TCG (a turn of tens of seconds
+ * varies by a third) falls on both paths alike. Printed per N: ns per
+ * vector of each path (alloc and free), the ratio of the totals and the
+ * spread of the chunk pairs' ratios, slab per vector of each path (what
+ * the slab grew by while that path allocated), and the slab left once
+ * both are freed. The test asserts that every allocation worked and that
+ * the parent is left with nothing.
  */
 static void bench_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
 {
@@ -50,129 +58,129 @@ static long bench_slab_bytes(void)
 		global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B)) * PAGE_SIZE;
 }
 
-/* One run of one path: time, slab per vector while allocated, slab left */
-struct bench_run {
-	u64	ns;
-	long	bytes;
-	long	left;
-	bool	valid;
+#define BENCH_CHUNK	64
+static const unsigned int bench_sizes[] = { 64, 1024, 16384, 65535 };
+/* Each size repeated to at least this many vectors per path */
+#define BENCH_MIN_VECTORS	4096
+/* The warm-up before the first size: passes of this many labels */
+#define BENCH_WARM_N		1024U
+/* Per vector cost of each path at the first size, for the N vs 64 line */
+static u64 bench_first[2];
+
+struct bench_state {
+	struct kunit		*test;
+	struct msi_table	*table;
+	struct msi_desc		**v;
+	struct msi_map		*m;
+	unsigned int		held[2];	/* [0: table, 1: per-device domain] */
+	u64			ns[2][2];	/* [path][0: alloc, 1: free] */
+	long			bytes[2];	/* slab grown while allocating */
+	u64			(*chunk_ns)[2];	/* per chunk, alloc + free, per path */
 };
 
-static void bench_table(struct kunit *test, unsigned int n, struct msi_desc **v,
-			struct bench_run *run)
+static int bench_alloc_one(struct bench_state *b, unsigned int path, unsigned int i)
 {
-	struct msi_table_test *t = test->priv;
-	long slab0 = bench_slab_bytes();
-	struct msi_table *table = new_table(test, n, 0);
-	unsigned int i;
-	u64 t0;
+	struct msi_table_test *t = b->test->priv;
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < n; i++) {
-		v[i] = msi_table_alloc_vector(table, MSI_TABLE_ANY_LABEL, NULL, NULL);
-		if (IS_ERR(v[i]))
-			break;
-		cond_resched();
+	if (!path) {
+		b->v[i] = msi_table_alloc_vector(b->table, MSI_TABLE_ANY_LABEL, NULL, NULL);
+		return PTR_ERR_OR_ZERO(b->v[i]);
 	}
-	run->ns = ktime_get_ns() - t0;
-	run->bytes = (bench_slab_bytes() - slab0) / (long)n;
-	KUNIT_EXPECT_EQ_MSG(test, i, n, "table: allocation %u of %u failed", i, n);
-	t0 = ktime_get_ns();
-	while (i--) {
-		msi_table_free_vector(table, v[i]);
-		cond_resched();
-	}
-	run->ns += ktime_get_ns() - t0;
-	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
-	msi_table_free(table);
-	t->leaf[0].writes = 0;
-	/* Interrupt descriptors go after a grace period */
-	rcu_barrier();
-	run->left = bench_slab_bytes() - slab0;
+	b->m[i] = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX, NULL, NULL);
+	return b->m[i].index < 0 ? b->m[i].index : 0;
 }
 
-static void bench_device_domain(struct kunit *test, unsigned int n, struct msi_map *m,
-				struct bench_run *run)
+static void bench_free_one(struct bench_state *b, unsigned int path, unsigned int i)
 {
-	struct msi_table_test *t = test->priv;
-	long slab0 = bench_slab_bytes();
-	unsigned int i;
-	u64 t0;
+	struct msi_table_test *t = b->test->priv;
 
-	KUNIT_ASSERT_TRUE(test, msi_create_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN,
-							     &bench_device_template, n,
-							     &t->leaf[1], NULL));
-	t0 = ktime_get_ns();
-	for (i = 0; i < n; i++) {
-		m[i] = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
-					       NULL, NULL);
-		if (m[i].index < 0)
-			break;
-		cond_resched();
+	if (!path)
+		msi_table_free_vector(b->table, b->v[i]);
+	else
+		msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, b->m[i].index,
+					   b->m[i].index);
+}
+
+/* Allocate vectors [@lo, @hi) of @path, timed; 0 or the first error */
+static int bench_alloc_chunk(struct bench_state *b, unsigned int path, unsigned int c,
+			     unsigned int lo, unsigned int hi)
+{
+	long slab0 = bench_slab_bytes();
+	u64 t0 = ktime_get_ns(), dt;
+	int ret = 0;
+
+	for (; lo < hi && !ret; lo++) {
+		ret = bench_alloc_one(b, path, lo);
+		if (!ret)
+			b->held[path]++;
 	}
-	run->ns = ktime_get_ns() - t0;
-	run->bytes = (bench_slab_bytes() - slab0) / (long)n;
-	KUNIT_EXPECT_EQ_MSG(test, i, n, "device domain: allocation %u of %u failed", i, n);
-	t0 = ktime_get_ns();
-	while (i--) {
-		msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, m[i].index, m[i].index);
-		cond_resched();
+	dt = ktime_get_ns() - t0;
+	b->bytes[path] += bench_slab_bytes() - slab0;
+	b->ns[path][0] += dt;
+	b->chunk_ns[c][path] += dt;
+	return ret;
+}
+
+/* Free vectors [@lo, @hi) of @path, last first, timed */
+static void bench_free_chunk(struct bench_state *b, unsigned int path, unsigned int c,
+			     unsigned int lo, unsigned int hi)
+{
+	u64 t0 = ktime_get_ns(), dt;
+
+	while (hi-- > lo) {
+		bench_free_one(b, path, hi);
+		b->held[path]--;
 	}
-	run->ns += ktime_get_ns() - t0;
-	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
-	msi_remove_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN);
-	rcu_barrier();
-	run->left = bench_slab_bytes() - slab0;
+	dt = ktime_get_ns() - t0;
+	b->ns[path][1] += dt;
+	b->chunk_ns[c][path] += dt;
 }
 
 /*
- * Sizes, each measured in BENCH_TURNS turns of both paths; one case per
- * size, turn and path (a case must end well within KUnit's timeout), the
- * path that goes first alternating from turn to turn.
+ * Fill a table and a per device domain of @n labels each, in alternating
+ * chunks, and empty them the same way. On an allocation failure what was
+ * allocated is freed, untimed, and the error returned.
  */
-#define BENCH_TURNS	5
-static const unsigned int bench_sizes[] = { 64, 1024, 16384, 65535 };
-/* Results per [size][0: table, 1: per-device domain][turn] */
-static struct bench_run bench_runs[ARRAY_SIZE(bench_sizes)][2][BENCH_TURNS];
-
-/* The j-th case of a size: turn j / 2, the path of that turn's order */
-static struct bench_run *bench_slot(unsigned int size, unsigned int j)
+static int bench_pass(struct bench_state *b, unsigned int n)
 {
-	unsigned int turn = j / 2;
+	struct msi_table_test *t = b->test->priv;
+	unsigned int chunks = DIV_ROUND_UP(n, BENCH_CHUNK), c, k, p, lo, hi;
+	int ret = 0;
 
-	return &bench_runs[size][(j % 2 + turn) % 2][turn];
-}
-
-static void bench_where(const struct bench_run *r, unsigned int *size, unsigned int *path,
-			unsigned int *turn)
-{
-	unsigned int k = r - &bench_runs[0][0][0];
-
-	*size = k / (2 * BENCH_TURNS);
-	*path = k / BENCH_TURNS % 2;
-	*turn = k % BENCH_TURNS;
-}
-
-static const void *bench_gen_params(const void *prev, char *desc)
-{
-	unsigned int size = 0, path, turn, j = 0;
-	struct bench_run *r;
-
-	if (prev) {
-		bench_where(prev, &size, &path, &turn);
-		j = 2 * turn + (path + turn) % 2 + 1;
-		if (j == 2 * BENCH_TURNS) {
-			size++;
-			j = 0;
-		}
+	b->table = new_table(b->test, n, 0);
+	if (!msi_create_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN, &bench_device_template,
+					  n, &t->leaf[1], NULL)) {
+		msi_table_free(b->table);
+		return -ENOMEM;
 	}
-	if (size >= ARRAY_SIZE(bench_sizes))
-		return NULL;
-	r = bench_slot(size, j);
-	bench_where(r, &size, &path, &turn);
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u turn %u %s", bench_sizes[size], turn + 1,
-		 path ? "per-device domain" : "table");
-	return r;
+	for (c = 0; c < chunks && !ret; c++) {
+		lo = c * BENCH_CHUNK;
+		hi = min(n, lo + BENCH_CHUNK);
+		for (k = 0; k < 2 && !ret; k++) {
+			p = (c + k) % 2;
+			ret = bench_alloc_chunk(b, p, c, lo, hi);
+		}
+		cond_resched();
+	}
+	if (ret) {
+		for (p = 0; p < 2; p++)
+			while (b->held[p])
+				bench_free_one(b, p, --b->held[p]);
+	}
+	for (c = chunks; c-- > 0 && !ret;) {
+		lo = c * BENCH_CHUNK;
+		hi = min(n, lo + BENCH_CHUNK);
+		for (k = 0; k < 2; k++) {
+			p = (c + k) % 2;
+			bench_free_chunk(b, p, c, lo, hi);
+		}
+		cond_resched();
+	}
+	msi_table_free(b->table);
+	msi_remove_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN);
+	t->leaf[0].writes = 0;
+	t->leaf[1].writes = 0;
+	return ret;
 }
 
 static int bench_cmp(const void *a, const void *b)
@@ -180,15 +188,6 @@ static int bench_cmp(const void *a, const void *b)
 	s64 x = *(const s64 *)a, y = *(const s64 *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* min, median and max of BENCH_TURNS values, sorted in place */
-static void bench_spread(s64 *v, s64 *min, s64 *med, s64 *max)
-{
-	sort(v, BENCH_TURNS, sizeof(*v), bench_cmp, NULL);
-	*min = v[0];
-	*med = v[BENCH_TURNS / 2];
-	*max = v[BENCH_TURNS - 1];
 }
 
 #define BENCH_RATIO_LEN	40
@@ -203,82 +202,90 @@ static const char *bench_ratio(char buf[BENCH_RATIO_LEN], s64 x, s64 y)
 	return buf;
 }
 
-/* Per vector: min/median/max ns of each path and of their ratio, memory */
-static void bench_report(struct kunit *test, unsigned int size)
+static const void *bench_gen_params(const void *prev, char *desc)
 {
-	static s64 med0[2];
-	s64 ns[2][BENCH_TURNS], ratio[BENCH_TURNS], mem[2][BENCH_TURNS], left[2][BENCH_TURNS];
-	s64 lo[2], med[2], hi[2], rlo, rmed, rhi, m[2], l[2], x;
-	unsigned int n = bench_sizes[size], p, r;
-	char b[3][BENCH_RATIO_LEN];
+	const unsigned int *size = prev ? (const unsigned int *)prev + 1 : bench_sizes;
 
-	for (r = 0; r < BENCH_TURNS; r++) {
-		for (p = 0; p < 2; p++) {
-			/* A case that failed left its slot invalid: no figures */
-			if (!bench_runs[size][p][r].valid) {
-				kunit_info(test, "msi-table-bench: N=%5u incomplete (turn %u failed)\n",
-					   n, r + 1);
-				if (!size)
-					memset(med0, 0, sizeof(med0));
-				return;
-			}
-			ns[p][r] = div_u64(bench_runs[size][p][r].ns, n);
-			mem[p][r] = bench_runs[size][p][r].bytes;
-			left[p][r] = bench_runs[size][p][r].left;
-		}
-		ratio[r] = div64_s64(ns[0][r] * 100, max_t(s64, ns[1][r], 1));
-	}
-	for (p = 0; p < 2; p++) {
-		bench_spread(ns[p], &lo[p], &med[p], &hi[p]);
-		bench_spread(mem[p], &x, &m[p], &x);
-		bench_spread(left[p], &x, &l[p], &x);
-	}
-	bench_spread(ratio, &rlo, &rmed, &rhi);
-	if (!size) {
-		med0[0] = max_t(s64, med[0], 1);
-		med0[1] = max_t(s64, med[1], 1);
-	}
-	kunit_info(test, "msi-table-bench: N=%5u alloc+free ns/vector, %u turns, min/median/max: table %lld/%lld/%lld, per-device domain %lld/%lld/%lld, table/device %s [%s-%s]\n",
-		   n, BENCH_TURNS, lo[0], med[0], hi[0], lo[1], med[1], hi[1],
-		   bench_ratio(b[0], rmed, 100), bench_ratio(b[1], rlo, 100),
-		   bench_ratio(b[2], rhi, 100));
-	/* Slab is counted in pages: a few vectors fit in partly used slabs */
-	if (n >= 1024)
-		kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector (median): table %lld B, per-device domain %lld B; slab left after freeing all (median): table %+lld KiB, per-device domain %+lld KiB\n",
-			   n, m[0], m[1], div_s64(l[0], 1024), div_s64(l[1], 1024));
-	if (size && med0[0])
-		kunit_info(test, "msi-table-bench: N=%5u vs N=64 per vector (medians): table %s, per-device domain %s\n",
-			   n, bench_ratio(b[0], med[0], med0[0]),
-			   bench_ratio(b[1], med[1], med0[1]));
+	if (size >= bench_sizes + ARRAY_SIZE(bench_sizes))
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "N=%u", *size);
+	return size;
 }
 
 static void msi_table_bench(struct kunit *test)
 {
-	struct bench_run *run = (struct bench_run *)test->param_value;
-	unsigned int size, path, turn, n;
-	struct bench_run warm;
-	void *buf;
+	const unsigned int *size = test->param_value;
+	unsigned int n = *size, reps = max(1U, BENCH_MIN_VECTORS / n);
+	unsigned int chunks = DIV_ROUND_UP(n, BENCH_CHUNK), r, c, p, pairs;
+	/* Room for the warm-up's passes of BENCH_WARM_N too */
+	unsigned int room = max(n, BENCH_WARM_N);
+	struct bench_state b = { .test = test };
+	s64 *ratio, per[2], vec;
+	long slab0, left;
+	char q[4][BENCH_RATIO_LEN];
+	int ret = 0;
 
-	bench_where(run, &size, &path, &turn);
-	n = bench_sizes[size];
-	run->valid = false;
-	buf = kvcalloc(n, max(sizeof(struct msi_desc *), sizeof(struct msi_map)), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-
-	/* Warm up: first use of debugfs directories, lockdep classes, caches */
-	if (!size && !turn && !path) {
-		bench_device_domain(test, 64, buf, &warm);
-		bench_table(test, 64, buf, &warm);
+	b.v = kvcalloc(room, sizeof(*b.v), GFP_KERNEL);
+	b.m = kvcalloc(room, sizeof(*b.m), GFP_KERNEL);
+	b.chunk_ns = kvcalloc(DIV_ROUND_UP(room, BENCH_CHUNK), sizeof(*b.chunk_ns), GFP_KERNEL);
+	ratio = kvcalloc(chunks * reps, sizeof(*ratio), GFP_KERNEL);
+	if (!b.v || !b.m || !b.chunk_ns || !ratio) {
+		KUNIT_FAIL(test, "no memory for %u vectors' bookkeeping", n);
+		goto out;
 	}
-	if (path)
-		bench_device_domain(test, n, buf, run);
-	else
-		bench_table(test, n, buf, run);
-	kvfree(buf);
-	run->valid = READ_ONCE(test->status) == KUNIT_SUCCESS;
-	/* The last case of a size: both paths of every turn are in */
-	if (bench_slot(size, 2 * BENCH_TURNS - 1) == run)
-		bench_report(test, size);
+
+	/* Warm up (debugfs directories, lockdep chains, the TSC's refinement) */
+	if (size == bench_sizes) {
+		for (r = 0; r < 4 && !ret; r++)
+			ret = bench_pass(&b, BENCH_WARM_N);
+		memset(b.ns, 0, sizeof(b.ns));
+		memset(b.bytes, 0, sizeof(b.bytes));
+	}
+	rcu_barrier();
+	slab0 = bench_slab_bytes();
+	for (r = 0, pairs = 0; r < reps && !ret; r++) {
+		memset(b.chunk_ns, 0, chunks * sizeof(*b.chunk_ns));
+		ret = bench_pass(&b, n);
+		for (c = 0; c < chunks && !ret; c++)
+			ratio[pairs++] = div64_s64(b.chunk_ns[c][0] * 100,
+						   max_t(s64, b.chunk_ns[c][1], 1));
+	}
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "an allocation failed: %d", ret);
+	KUNIT_EXPECT_EQ(test, fake.allocated, 0);
+	/* Interrupt descriptors go after a grace period */
+	rcu_barrier();
+	left = bench_slab_bytes() - slab0;
+	if (ret)
+		goto out;
+
+	vec = (s64)n * reps;
+	for (p = 0; p < 2; p++)
+		per[p] = div64_s64(b.ns[p][0] + b.ns[p][1], vec);
+	sort(ratio, pairs, sizeof(*ratio), bench_cmp, NULL);
+	kunit_info(test, "msi-table-bench: N=%5u, %u pass(es): alloc+free ns/vector: table %lld (alloc %lld, free %lld), per-device domain %lld (alloc %lld, free %lld); table/device %s, over %u chunk pairs p10/median/p90 %s/%s/%s\n",
+		   n, reps, per[0], div64_s64(b.ns[0][0], vec), div64_s64(b.ns[0][1], vec),
+		   per[1], div64_s64(b.ns[1][0], vec), div64_s64(b.ns[1][1], vec),
+		   bench_ratio(q[0], b.ns[0][0] + b.ns[0][1], max_t(s64, b.ns[1][0] + b.ns[1][1], 1)),
+		   pairs, bench_ratio(q[1], ratio[pairs / 10], 100),
+		   bench_ratio(q[2], ratio[pairs / 2], 100),
+		   bench_ratio(q[3], ratio[pairs * 9 / 10], 100));
+	/* Slab is counted in pages: a few vectors fit in partly used slabs */
+	if (n >= 1024)
+		kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector: table %lld B, per-device domain %lld B; slab left after freeing both: %+ld KiB\n",
+			   n, div64_s64(b.bytes[0], vec), div64_s64(b.bytes[1], vec), left / 1024);
+	if (size == bench_sizes) {
+		bench_first[0] = max_t(s64, per[0], 1);
+		bench_first[1] = max_t(s64, per[1], 1);
+	} else if (bench_first[0]) {
+		kunit_info(test, "msi-table-bench: N=%5u vs N=%u per vector: table %s, per-device domain %s\n",
+			   n, bench_sizes[0], bench_ratio(q[0], per[0], bench_first[0]),
+			   bench_ratio(q[1], per[1], bench_first[1]));
+	}
+out:
+	kvfree(ratio);
+	kvfree(b.chunk_ns);
+	kvfree(b.m);
+	kvfree(b.v);
 }
 
 static struct kunit_case msi_table_bench_cases[] = {
