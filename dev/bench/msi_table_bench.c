@@ -273,6 +273,25 @@ static void msi_table_bench(struct kunit *test)
 	if (n >= 1024)
 		kunit_info(test, "msi-table-bench: N=%5u slab per allocated vector: table %lld B, per-device domain %lld B; slab left after freeing both: %+ld KiB\n",
 			   n, div64_s64(b.bytes[0], vec), div64_s64(b.bytes[1], vec), left / 1024);
+	/*
+	 * Cost by fill level, from the last pass's chunks (alloc and free of
+	 * each): the first eighth of the labels against the last. Growth
+	 * within one pass is the data structures' (or the working set's);
+	 * what N = 64 does not show at the first eighth is the run's.
+	 */
+	if (chunks >= 8) {
+		u64 part[2][2] = { };
+		unsigned int e = chunks / 8;
+
+		for (c = 0; c < e; c++)
+			for (p = 0; p < 2; p++) {
+				part[p][0] += b.chunk_ns[c][p];
+				part[p][1] += b.chunk_ns[chunks - 1 - c][p];
+			}
+		kunit_info(test, "msi-table-bench: N=%5u ns/vector by fill level, first / last eighth of the labels: table %llu / %llu, per-device domain %llu / %llu\n",
+			   n, div_u64(part[0][0], e * BENCH_CHUNK), div_u64(part[0][1], e * BENCH_CHUNK),
+			   div_u64(part[1][0], e * BENCH_CHUNK), div_u64(part[1][1], e * BENCH_CHUNK));
+	}
 	if (size == bench_sizes) {
 		bench_first[0] = max_t(s64, per[0], 1);
 		bench_first[1] = max_t(s64, per[1], 1);

@@ -192,7 +192,6 @@ TEST_F(ims, range_and_any)
 TEST_F(ims, masked_entry_holds_pending)
 {
 	struct vec_state v;
-	int i;
 
 	ASSERT_EQ(0, drv(self->dir, "alloc 2"));
 	fire_and_count(_metadata, self->dir, self->size, 2, 1);
@@ -203,12 +202,7 @@ TEST_F(ims, masked_entry_holds_pending)
 	EXPECT_EQ(1, v.count);
 	EXPECT_EQ(1, v.pending);
 	ASSERT_EQ(0, drv(self->dir, "unmask 2"));
-	for (i = 0; i < 200; i++) {
-		ASSERT_EQ(0, vec(self->dir, 2, &v));
-		if (v.count == 2)
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, wait_count(self->dir, 2, 2, 2000, &v));
 	EXPECT_EQ(2, v.count);
 	EXPECT_EQ(0, v.pending);
 	fire_and_count(_metadata, self->dir, self->size, 2, 1);

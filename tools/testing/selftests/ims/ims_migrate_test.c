@@ -159,12 +159,7 @@ TEST_F_TIMEOUT(migrate, recomposed_after_migration, WAIT_SECONDS + 120)
 
 	/* Nothing lost: the pending interrupt goes out on unmask */
 	ASSERT_EQ(0, drv(ims[0], "unmask %d", MASKED));
-	for (i = 0; i < 200; i++) {
-		ASSERT_EQ(0, vec(ims[0], MASKED, &w));
-		if (w.count == v.count + 1)
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, wait_count(ims[0], MASKED, v.count + 1, 2000, &w));
 	EXPECT_EQ(v.count + 1, w.count);
 	EXPECT_EQ(0, w.pending);
 	fire_and_count(_metadata, ims[0], NR_SLOTS, MASKED, 1);

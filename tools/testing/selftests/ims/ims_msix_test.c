@@ -186,7 +186,6 @@ TEST_F(e1000e, table_after_legacy_vectors)
 TEST_F(e1000e, masked_entry_holds_pending)
 {
 	struct vec_state v;
-	int i;
 
 	ASSERT_EQ(0, drv(self->dir, "alloc 3"));
 	fire_and_count(_metadata, self->dir, NR_ENTRIES, 3, 1);
@@ -198,12 +197,7 @@ TEST_F(e1000e, masked_entry_holds_pending)
 	EXPECT_EQ(1, v.pending);
 	/* Unmasked: the pending interrupt arrives, from the device */
 	ASSERT_EQ(0, drv(self->dir, "unmask 3"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, vec(self->dir, 3, &v));
-		if (v.count == 2)
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, wait_count(self->dir, 3, 2, 1000, &v));
 	EXPECT_EQ(2, v.count);
 	EXPECT_EQ(0, v.pending);
 	fire_and_count(_metadata, self->dir, NR_ENTRIES, 3, 1);
@@ -220,7 +214,6 @@ TEST_F(e1000e, masked_entry_holds_pending)
 TEST_F(e1000e, pending_entry_survives_other_entry)
 {
 	struct vec_state v;
-	int i;
 
 	ASSERT_EQ(0, drv(self->dir, "alloc 2"));
 	ASSERT_EQ(0, drv(self->dir, "alloc 3"));
@@ -232,12 +225,7 @@ TEST_F(e1000e, pending_entry_survives_other_entry)
 	/* Entry 2 fires and its handler reads ICR, entry 3's cause set */
 	fire_and_count(_metadata, self->dir, NR_ENTRIES, 2, 1);
 	ASSERT_EQ(0, drv(self->dir, "unmask 3"));
-	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, vec(self->dir, 3, &v));
-		if (v.count == 1)
-			break;
-		usleep(10000);
-	}
+	ASSERT_EQ(0, wait_count(self->dir, 3, 1, 1000, &v));
 	EXPECT_EQ(1, v.count) TH_LOG("entry 3's held interrupt was not counted");
 	EXPECT_EQ(0, v.pending);
 	ASSERT_EQ(0, vec(self->dir, 2, &v));

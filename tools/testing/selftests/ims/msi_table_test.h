@@ -90,6 +90,23 @@ static inline int vec(const char *dir, int label, struct vec_state *v)
 	return ret;
 }
 
+/*
+ * Poll the vector at @label every 10 ms until it has counted @count
+ * interrupts or @ms ms have passed: 0 or vec()'s error, its last state in
+ * @v (the caller checks the count)
+ */
+static inline int wait_count(const char *dir, int label, int count, int ms,
+			     struct vec_state *v)
+{
+	int ret;
+
+	while (!(ret = vec(dir, label, v)) && v->count != count && ms > 0) {
+		usleep(10000);
+		ms -= 10;
+	}
+	return ret;
+}
+
 static inline int table_line(const char *dir, char *buf, size_t size)
 {
 	char path[512];
