@@ -720,8 +720,9 @@ static int edu_ims_bench(struct edu_ims *ims)
 	static const unsigned int sizes[] = { 64, EDU_IMS_QUEUES };
 	long slab0 = edu_slab_bytes(), bytes[2];
 	struct msi_desc **v;
-	s64 ns[2];
+	s64 ns[2], q;
 	int i, ret = 0;
+	s32 rem;
 
 	if (ims->t.table)
 		return -EBUSY;
@@ -735,9 +736,10 @@ static int edu_ims_bench(struct edu_ims *ims)
 		return ret;
 	/* Interrupt descriptors are freed after an RCU grace period */
 	rcu_barrier();
-	pr_info("msi-table-bench: memory IMS table under %s, alloc per vector: N=64 %lld ns, N=16384 %lld ns, 16384/64 %lld.%02lld\n",
-		dev_get_msi_domain(&ims->t.pdev->dev)->name, ns[0], ns[1],
-		div64_s64(ns[1], ns[0]), div64_s64(ns[1] * 100, ns[0]) % 100);
+	/* The ratio in hundredths, with 64-bit helpers only (32-bit builds) */
+	q = div_s64_rem(div64_s64(ns[1] * 100, ns[0]), 100, &rem);
+	pr_info("msi-table-bench: memory IMS table under %s, alloc per vector: N=64 %lld ns, N=16384 %lld ns, 16384/64 %lld.%02d\n",
+		dev_get_msi_domain(&ims->t.pdev->dev)->name, ns[0], ns[1], q, rem);
 	pr_info("msi-table-bench: memory IMS table slab per vector: N=64 %ld bytes, N=16384 %ld bytes; slab after freeing all: %+ld KiB\n",
 		bytes[0], bytes[1], (edu_slab_bytes() - slab0) / 1024);
 	return 0;
