@@ -91,7 +91,7 @@ static int e1000e_test_fire(struct msi_table_test *t, unsigned int label)
  * cause per entry, so that such a message does not take another entry's.
  *
  * A read of ICR clears all of it once an enabled cause is set (the
- * 82574's behaviour, and QEMU 10's; QEMU 7.2 clears nothing with MSI-X):
+ * 82574's behaviour, which QEMU 10's model follows):
  * the causes of other entries that a read returns are kept for their
  * handlers, which find them there and not in ICR.
  */
